@@ -1,0 +1,188 @@
+"""retail-imports: land retailers' files and build the dbt project.
+
+Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
+75 skipped because another run holds the warehouse.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import demo
+from .dbt import run_dbt
+from .errors import LoaderError, RunInProgress
+from .importer import ImportSummary, land_sources, plan
+from .lock import run_lock
+from .project import find_project_dir, load_sources, select_sources
+from .warehouse import Warehouse, default_warehouse_path
+
+EXIT_FAILED, EXIT_SKIPPED = 1, 75
+console = Console(stderr=True)
+
+
+class Context:
+    def __init__(self, project_dir: Path | None, warehouse: Path | None):
+        self.project_dir = find_project_dir(project_dir)
+        self.warehouse = (warehouse or default_warehouse_path(self.project_dir)).resolve()
+
+
+def _guard(func):
+    """User errors end in one clear line and an exit code, never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RunInProgress as exc:
+            console.print(f"[yellow]{exc}[/yellow]")
+            sys.exit(EXIT_SKIPPED)
+        except LoaderError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            sys.exit(EXIT_FAILED)
+        except KeyboardInterrupt:
+            console.print("[red]interrupted[/red]: files landed so far are complete; the rest did not start")
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="dbt project holding the sources YAML (default: found from the current folder).")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB file (default: $RETAIL_WAREHOUSE or warehouse/retail.duckdb).")
+@click.pass_context
+def cli(ctx, project_dir, warehouse):
+    """Land retailers' delivered files into DuckDB and build the dbt marts."""
+    ctx.obj = (project_dir, warehouse)
+
+
+def _context(ctx) -> Context:
+    return Context(*ctx.obj)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.pass_context
+@_guard
+def land(ctx, sources):
+    """Land new and changed files of SOURCES (retailer or retailer.dataset; default all).
+
+    Each file lands whole or not at all. Unparseable rows go to loader.rejects
+    with file, line and reason; files already landed unchanged are skipped.
+    """
+    summary = _land(_context(ctx), sources)
+    sys.exit(EXIT_FAILED if summary.failed else 0)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("sources", nargs=-1)
+@click.option("--dbt-arg", "dbt_args", multiple=True, help="Extra argument for dbt build (repeatable).")
+@click.pass_context
+@_guard
+def run(ctx, sources, dbt_args):
+    """Land SOURCES (default all), then `dbt build` the project."""
+    context = _context(ctx)
+    with run_lock(context.warehouse):
+        summary = _land(context, sources, locked=True)
+        console.print("[bold]dbt build[/bold]")
+        ok = run_dbt(context.project_dir, ["build", *dbt_args])
+    if not ok:
+        console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
+    sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
+
+
+@cli.command()
+@click.option("--rejects", "show_rejects", is_flag=True, help="Also list rejected rows with line and reason.")
+@click.pass_context
+@_guard
+def status(ctx, show_rejects):
+    """Show the file manifest: every file seen, its status and row counts."""
+    context = _context(ctx)
+    if not context.warehouse.exists():
+        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
+    with Warehouse(context.warehouse) as wh:
+        table = Table(title=f"Files in {context.warehouse.name}")
+        for col in ("retailer", "dataset", "file", "file date", "status", "read", "landed", "rejected", "finished (UTC)", "message"):
+            table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
+        for row in wh.status_rows():
+            table.add_row(*["" if v is None else str(v) for v in row])
+        Console().print(table)
+        if show_rejects:
+            rows = wh.con.execute(
+                "select source_file, line_number, error_type, reason, raw_text from loader.rejects "
+                "order by source_file, line_number"
+            ).fetchall()
+            rej = Table(title="Rejected rows")
+            for col in ("file", "line", "problem", "reason", "raw text"):
+                rej.add_column(col)
+            for row in rows:
+                rej.add_row(*["" if v is None else str(v)[:120] for v in row])
+            Console().print(rej)
+
+
+@cli.command("demo-data")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/demo"),
+              show_default=True, help="Folder to write the sample deliveries into.")
+@click.option("--days", type=click.IntRange(1, 366), default=3, show_default=True, help="Daily deliveries per dataset.")
+@_guard
+def demo_data(out, days):
+    """Write deterministic sample deliveries for the demo retailers (acme: comma, zephyr: tab)."""
+    written = demo.write_demo(out, days=days)
+    console.print(f"wrote {len(written)} files under {out}")
+
+
+def _land(context: Context, selectors, locked: bool = False) -> ImportSummary:
+    sources = select_sources(load_sources(context.project_dir), tuple(selectors))
+    if not sources:
+        raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
+    if not locked:
+        with run_lock(context.warehouse):
+            return _land(context, selectors, locked=True)
+    files = plan(sources)
+    with Warehouse(context.warehouse) as wh, _progress() as progress:
+        task = progress.add_task("landing", total=sum(f.size for _, f in files) or 1)
+
+        def advance(outcome, size):
+            progress.update(task, advance=size, description=f"{outcome.source} {Path(outcome.file_name).name}")
+
+        summary = land_sources(wh, context.project_dir, sources, on_file=advance)
+    _print_summary(summary)
+    return summary
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    )
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    for outcome in summary.outcomes:
+        if outcome.status == "failed":
+            console.print(f"[red]failed[/red] {outcome.message}")
+        elif outcome.status == "landed" and outcome.rows_rejected:
+            console.print(
+                f"[yellow]landed[/yellow] {outcome.file_name}: {outcome.rows_landed} rows, "
+                f"{outcome.rows_rejected} rejected (see `retail-imports status --rejects`)"
+            )
+    console.print(
+        f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged, "
+        f"{summary.count('failed')} failed; {summary.rows_rejected} rows rejected"
+    )
+
+
+def main() -> None:
+    cli(prog_name="retail-imports")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Run dbt in-process (no second interpreter start-up) against this project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import LoaderError
+
+
+def profiles_dir(project_dir: Path) -> Path:
+    """profiles.yml beside the project wins, then DBT_PROFILES_DIR, then ~/.dbt."""
+    if (project_dir / "profiles.yml").is_file():
+        return project_dir
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"])
+    home = Path.home() / ".dbt"
+    if (home / "profiles.yml").is_file():
+        return home
+    raise LoaderError(
+        f"no profiles.yml found: copy {project_dir / 'profiles.yml.example'} to {project_dir / 'profiles.yml'}"
+    )
+
+
+def run_dbt(project_dir: Path, args: list[str]) -> bool:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    from dbt.cli.main import dbtRunner  # imported late: dbt takes a second to import
+
+    full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir(project_dir))]
+    result = dbtRunner().invoke(full)
+    if result.exception is not None:
+        raise LoaderError(f"dbt {' '.join(args)} failed: {result.exception}")
+    return bool(result.success)

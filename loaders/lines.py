@@ -1,0 +1,84 @@
+"""Physical line numbers of a file's records.
+
+DuckDB's CSV reader tells where a rejected record starts (a byte offset) but
+not where a landed one does. Most files hold one record per line, and then the
+line of the k-th landed record follows from the rejected lines alone. Files
+with blank lines or line breaks inside quoted values take a slower pass that
+walks the records with Python's csv module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+
+
+def newline_offsets(path: str, chunk: int = 8 << 20) -> list[int]:
+    """Byte offset of every b'\\n' in the file, in order."""
+    offsets: list[int] = []
+    base = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            start = block.find(b"\n")
+            while start != -1:
+                offsets.append(base + start)
+                start = block.find(b"\n", start + 1)
+            base += len(block)
+    return offsets
+
+
+def count_lines(path: str, chunk: int = 8 << 20) -> tuple[int, bool]:
+    """(number of lines, whether the file ends without a newline)."""
+    newlines, size, last = 0, 0, b""
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            newlines += block.count(b"\n")
+            size += len(block)
+            last = block[-1:]
+    unterminated = size > 0 and last != b"\n"
+    return newlines + (1 if unterminated else 0), unterminated
+
+
+def line_of_offset(newlines: list[int], offset: int) -> int:
+    """1-based line holding byte `offset`."""
+    return bisect.bisect_left(newlines, offset) + 1
+
+
+def record_start_lines(path: str, delimiter: str, quote: str, skip_lines: int, encoding: str = "utf-8") -> list[int]:
+    """Line on which each non-blank record starts, after `skip_lines` lines."""
+    starts: list[int] = []
+    with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
+        for _ in range(skip_lines):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=quote, strict=False)
+        line = skip_lines
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                break
+            line = skip_lines + reader.line_num
+            if row and any(field != "" for field in row) or len(row) > 1:
+                starts.append(start)
+    return starts
+
+
+def landed_lines(
+    landed_count: int,
+    rejected_lines: set[int],
+    first_line: int,
+    last_line: int,
+    starts: list[int] | None,
+) -> list[int]:
+    """Line of each landed record, in file order.
+
+    Without `starts` every line from first_line to last_line is one record;
+    with `starts` those are the records' first lines.
+    """
+    candidates = starts if starts is not None else range(first_line, last_line + 1)
+    lines = [n for n in candidates if n not in rejected_lines]
+    return lines[:landed_count]
+

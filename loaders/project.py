@@ -1,0 +1,141 @@
+"""The source contract: which files each retailer source lands, read from dbt.
+
+Every `sources:` table in the project's YAML whose `config.meta.loader` (or
+`meta.loader`) block names a format is a landing source. `env_var()` in that
+YAML is rendered the way dbt renders it, so one file serves both tools.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .errors import LoaderError
+from .formats import Format, load_format
+
+SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+@dataclass(frozen=True)
+class Source:
+    retailer: str          # the dbt source name
+    dataset: str           # the dbt source table name
+    schema: str
+    identifier: str
+    format: Format
+    location: str
+    options: dict = field(default_factory=dict)
+    declared_in: Path | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.retailer}.{self.dataset}"
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    raise LoaderError(f"no dbt_project.yml in {here} or its parents; pass --project-dir")
+
+
+def _env_var(name: str, default: str | None = None) -> str:
+    if name in os.environ:
+        return os.environ[name]
+    if default is not None:
+        return default
+    raise LoaderError(f"environment variable {name} is not set and has no default")
+
+
+_jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+_jinja.globals["env_var"] = _env_var
+
+
+def _render(value, path: Path):
+    """Render Jinja in YAML values after parsing, as dbt does."""
+    if isinstance(value, dict):
+        return {k: _render(v, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_render(v, path) for v in value]
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        try:
+            return _jinja.from_string(value).render()
+        except jinja2.TemplateError as exc:
+            raise LoaderError(f"{path}: cannot render {value!r}: {exc}") from None
+    return value
+
+
+def _loader_block(table: dict) -> dict | None:
+    config_meta = (table.get("config") or {}).get("meta") or {}
+    return config_meta.get("loader") or (table.get("meta") or {}).get("loader")
+
+
+def load_sources(project_dir: Path) -> list[Source]:
+    sources: list[Source] = []
+    for path in sorted((project_dir / "models").rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        if not re.search(r"^sources:", text, re.M):
+            continue
+        try:
+            doc = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise LoaderError(f"{path}: YAML does not parse: {exc}") from None
+        for src in doc.get("sources") or []:
+            for table in src.get("tables") or []:
+                block = _render(_loader_block(table), path)
+                if block:
+                    sources.append(_to_source(project_dir, path, src, table, block))
+    _check_unique(sources)
+    return sources
+
+
+def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dict) -> Source:
+    retailer, dataset = src["name"], table["name"]
+    for label, value in (("source name", retailer), ("table name", dataset)):
+        if not SAFE_NAME.fullmatch(value):
+            raise LoaderError(f"{path}: {label} {value!r} must be lower-case letters, digits and _")
+    for key in ("format", "location"):
+        if not block.get(key):
+            raise LoaderError(f"{path}: source {retailer}.{dataset} meta.loader needs '{key}'")
+    location = str(block["location"])
+    if "://" not in location and not os.path.isabs(location):
+        location = str(project_dir / location)
+    return Source(
+        retailer=retailer,
+        dataset=dataset,
+        schema=src.get("schema", retailer),
+        identifier=table.get("identifier", dataset),
+        format=load_format(project_dir, block["format"]),
+        location=location,
+        options={k: v for k, v in block.items() if k not in {"format", "location"}},
+        declared_in=path,
+    )
+
+
+def _check_unique(sources: list[Source]) -> None:
+    seen: dict[tuple[str, str], Source] = {}
+    for s in sources:
+        target = (s.schema, s.identifier)
+        if target in seen:
+            raise LoaderError(
+                f"sources {seen[target].key} and {s.key} both land into {s.schema}.{s.identifier}"
+            )
+        seen[target] = s
+
+
+def select_sources(sources: list[Source], selectors: tuple[str, ...]) -> list[Source]:
+    """`acme` picks every dataset of a retailer, `acme.visits` one source."""
+    if not selectors:
+        return sources
+    chosen = [s for s in sources if s.key in selectors or s.retailer in selectors]
+    unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in sources)]
+    if unknown:
+        known = ", ".join(s.key for s in sources) or "none"
+        raise LoaderError(f"unknown source {', '.join(unknown)} (declared: {known})")
+    return chosen

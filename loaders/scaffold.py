@@ -1,0 +1,139 @@
+"""Write a retailer's staging folder from the format declarations.
+
+models/staging/<retailer>/ gets the sources YAML (the source contract), one
+staging model per dataset (a single call of stage_source), and the models
+YAML with every column described and tested. The staging model is then
+registered with its entity's union in dbt_project.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import LoaderError
+from .formats import Format, load_format
+from .project import SAFE_NAME
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    format: str
+    location: str
+    options: dict = field(default_factory=dict)
+
+
+def staging_model_name(retailer: str, dataset: str) -> str:
+    return f"stg_{retailer}__{dataset}"
+
+
+def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], overwrite: bool = False) -> list[Path]:
+    for value, label in [(retailer, "retailer")] + [(d.name, "dataset") for d in datasets]:
+        if not SAFE_NAME.fullmatch(value) or "__" in value:
+            raise LoaderError(
+                f"{label} name {value!r} is not safe: use lower-case letters, digits and single underscores, "
+                "starting with a letter"
+            )
+    folder = project_dir / "models" / "staging" / retailer
+    if folder.exists() and not overwrite:
+        raise LoaderError(f"{folder} already exists (pass --overwrite to replace its files)")
+    formats = {d.name: load_format(project_dir, d.format) for d in datasets}
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [
+        _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
+        _write(folder / f"_{retailer}__models.yml", _models_yaml(retailer, datasets, formats)),
+    ]
+    for d in datasets:
+        written.append(_write(
+            folder / f"{staging_model_name(retailer, d.name)}.sql",
+            f"{{{{ stage_source('{retailer}', '{d.name}') }}}}\n",
+        ))
+        register_staging_model(project_dir, formats[d.name].entity, staging_model_name(retailer, d.name))
+    return written
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format]) -> str:
+    tables = []
+    for d in datasets:
+        fmt = formats[d.name]
+        tables.append({
+            "name": d.name,
+            "description": f"Raw {d.name} of {retailer}, landed as text by the loader ({fmt.vendor or fmt.name}).",
+            "config": {"meta": {"loader": {"format": d.format, "location": d.location, **d.options}}},
+        })
+    doc = {"version": 2, "sources": [{
+        "name": retailer,
+        "description": f"Files delivered by {retailer}, landed by `retail-imports land`.",
+        "schema": f"raw_{retailer}",
+        "tables": tables,
+    }]}
+    return "# The source contract of this retailer: the loader lands what meta.loader says.\n" + _dump(doc)
+
+
+def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format]) -> str:
+    models = []
+    for d in datasets:
+        fmt = formats[d.name]
+        columns = [{"name": "retailer", "description": "{{ doc('col_retailer') }}", "data_tests": ["not_null"]}]
+        for c in fmt.columns:
+            col: dict = {"name": c.name, "description": c.description or c.name}
+            tests = []
+            if c.accepted:
+                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}}})
+            if tests:
+                col["data_tests"] = tests
+            columns.append(col)
+        columns += [
+            {"name": "_rejection_reason", "description": "{{ doc('col_rejection_reason') }}"},
+            {"name": "_source_file", "description": "{{ doc('col_source_file') }}", "data_tests": ["not_null"]},
+            {"name": "_file_date", "description": "{{ doc('col_file_date') }}"},
+            {"name": "_line_number", "description": "{{ doc('col_line_number') }}", "data_tests": ["not_null"]},
+            {"name": "_loaded_at", "description": "{{ doc('col_loaded_at') }}"},
+            {"name": "_load_id", "description": "{{ doc('col_load_id') }}"},
+        ]
+        models.append({
+            "name": staging_model_name(retailer, d.name),
+            "description": f"{retailer}'s {d.name}, renamed and cast per the {fmt.name} format; "
+                           "invalid rows are kept and flagged in _rejection_reason.",
+            "data_tests": [
+                {"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}},
+                {"no_rejected_rows": {"config": {"severity": "warn"}}},
+            ],
+            "columns": columns,
+        })
+    return _dump({"version": 2, "models": models})
+
+
+def _dump(doc: dict) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def register_staging_model(project_dir: Path, entity: str, model: str) -> None:
+    """Add `model` to vars.staging_models.<entity> in dbt_project.yml, keeping its comments."""
+    path = project_dir / "dbt_project.yml"
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^(\s+{re.escape(entity)}:\s*)\[(.*?)\]\s*$", re.M)
+    block = re.search(r"^\s+staging_models:\s*$", text, re.M)
+    if not block:
+        raise LoaderError(f"{path}: vars.staging_models is missing")
+    match = pattern.search(text, block.end())
+    if match:
+        members = [m.strip() for m in match.group(2).split(",") if m.strip()]
+        if model in members:
+            return
+        members.append(model)
+        text = text[: match.start()] + f"{match.group(1)}[{', '.join(members)}]" + text[match.end():]
+    else:
+        indent = re.match(r"^(\s+)", text[block.start():]).group(1) + "  "
+        text = text[: block.end()] + f"\n{indent}{entity}: [{model}]" + text[block.end():]
+    yaml.safe_load(text)
+    path.write_text(text, encoding="utf-8")

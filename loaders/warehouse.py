@@ -1,0 +1,151 @@
+"""The DuckDB warehouse: raw tables, the file manifest and the rejects table."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from .errors import LoaderError
+from .sql import ident, qualified
+
+META_SCHEMA = "loader"
+LINEAGE_COLUMNS = {
+    "_source_file": "varchar",
+    "_file_date": "date",
+    "_line_number": "bigint",
+    "_loaded_at": "timestamp",
+    "_retailer": "varchar",
+    "_load_id": "bigint",
+}
+
+_META_DDL = f"""
+create schema if not exists {META_SCHEMA};
+create sequence if not exists {META_SCHEMA}.load_ids start 1;
+create table if not exists {META_SCHEMA}.files (
+    retailer varchar not null,
+    dataset varchar not null,
+    file_name varchar not null,
+    file_size bigint,
+    checksum varchar,
+    file_date date,
+    format varchar,
+    delimiter varchar,
+    encoding varchar,
+    rows_read bigint,
+    rows_landed bigint,
+    rows_rejected bigint,
+    status varchar not null,
+    message varchar,
+    load_id bigint,
+    started_at timestamp,
+    finished_at timestamp,
+    duration_ms bigint
+);
+create table if not exists {META_SCHEMA}.rejects (
+    load_id bigint,
+    retailer varchar not null,
+    dataset varchar not null,
+    source_file varchar not null,
+    line_number bigint,
+    column_name varchar,
+    error_type varchar,
+    reason varchar,
+    raw_text varchar,
+    rejected_at timestamp
+);
+"""
+
+
+def default_warehouse_path(project_dir: Path) -> Path:
+    """Same rule as profiles.yml.example, so the loader and dbt share one file."""
+    configured = os.environ.get("RETAIL_WAREHOUSE", "warehouse/retail.duckdb")
+    path = Path(configured)
+    return path if path.is_absolute() else project_dir / path
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    checksum: str | None
+    status: str
+    rows_read: int | None
+    rows_landed: int | None
+    rows_rejected: int | None
+
+
+class Warehouse:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        self.con.execute(_META_DDL)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def next_load_id(self) -> int:
+        return self.con.execute(f"select nextval('{META_SCHEMA}.load_ids')").fetchone()[0]
+
+    def ensure_raw_table(self, schema: str, table: str, columns: list[str]) -> None:
+        """Create the raw table if needed and add any column it lacks, as text."""
+        self.con.execute(f"create schema if not exists {ident(schema)}")
+        existing = self.raw_columns(schema, table)
+        if not existing:
+            cols = [f"{ident(c)} varchar" for c in columns]
+            cols += [f"{ident(c)} {t}" for c, t in LINEAGE_COLUMNS.items()]
+            self.con.execute(f"create table if not exists {qualified(schema, table)} ({', '.join(cols)})")
+            return
+        known = {c.lower() for c in existing}
+        for column in columns:
+            if column.lower() not in known:
+                self.con.execute(f"alter table {qualified(schema, table)} add column {ident(column)} varchar")
+                known.add(column.lower())
+
+    def raw_columns(self, schema: str, table: str) -> list[str]:
+        rows = self.con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def manifest_entry(self, retailer: str, dataset: str, file_name: str) -> ManifestEntry | None:
+        row = self.con.execute(
+            f"select checksum, status, rows_read, rows_landed, rows_rejected from {META_SCHEMA}.files "
+            "where retailer = ? and dataset = ? and file_name = ?",
+            [retailer, dataset, file_name],
+        ).fetchone()
+        return ManifestEntry(*row) if row else None
+
+    def record_file(self, **entry) -> None:
+        """Replace the manifest row of one file (call inside the landing transaction)."""
+        self.con.execute(
+            f"delete from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_name = ?",
+            [entry["retailer"], entry["dataset"], entry["file_name"]],
+        )
+        columns = ", ".join(entry)
+        marks = ", ".join("?" for _ in entry)
+        self.con.execute(f"insert into {META_SCHEMA}.files ({columns}) values ({marks})", list(entry.values()))
+
+    def status_rows(self) -> list[tuple]:
+        return self.con.execute(
+            f"""select retailer, dataset, file_name, file_date, status, rows_read, rows_landed,
+                       rows_rejected, finished_at, message
+                from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name"""
+        ).fetchall()
+
+
+def utcnow() -> datetime:
+    return datetime.utcnow().replace(microsecond=0)

@@ -1,0 +1,49 @@
+{% macro union_staging(entity) %}
+{#-
+    Union all retailers' staging models of one entity (page_views, orders...).
+    Members come from var('staging_models')[entity] because dbt resolves
+    ref() while parsing; at run time every staging model built on a format of
+    this entity must be listed, or this fails naming the one that is not.
+    Columns are matched by name; a member lacking one gives a typed null.
+-#}
+    {%- set members = var('staging_models', {}).get(entity, []) -%}
+    {%- if members | length == 0 -%}
+        {{ exceptions.raise_compiler_error("vars.staging_models." ~ entity ~ " in dbt_project.yml lists no staging model") }}
+    {%- endif -%}
+    {%- set relations = [] -%}
+    {%- for member in members -%}
+        {%- do relations.append(ref(member)) -%}
+    {%- endfor -%}
+    {%- if not execute -%}
+        {{ return("select 1 as placeholder") }}
+    {%- endif -%}
+    {%- do check_union_members(entity, members) -%}
+
+    {%- set column_types = {} -%}
+    {%- set column_order = [] -%}
+    {%- set columns_of = {} -%}
+    {%- for relation in relations -%}
+        {%- set names = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- if column.name not in column_types -%}
+                {%- do column_types.update({column.name: column.data_type}) -%}
+                {%- do column_order.append(column.name) -%}
+            {%- endif -%}
+            {%- do names.append(column.name) -%}
+        {%- endfor -%}
+        {%- do columns_of.update({relation.identifier: names}) -%}
+    {%- endfor -%}
+
+    {%- for relation in relations %}
+    select
+        {%- for name in column_order %}
+        {% if name in columns_of[relation.identifier] -%}
+            {{ adapter.quote(name) }}
+        {%- else -%}
+            cast(null as {{ column_types[name] }}) as {{ adapter.quote(name) }}
+        {%- endif -%}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

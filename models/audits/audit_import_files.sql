@@ -1,0 +1,41 @@
+{#- One row per delivered file: what the loader did with it and what reached the marts. -#}
+with files as (
+
+    select * from {{ source('loader', 'files') }}
+
+),
+
+rejected_in_staging as (
+
+    select source_file, count(*) as rows_invalid
+    from {{ ref('audit_rejected_rows') }}
+    where stage = 'staging'
+    group by source_file
+
+)
+
+select
+    files.retailer,
+    files.dataset,
+    files.file_name,
+    files.format,
+    files.status,
+    files.message,
+    files.file_date,
+    files.rows_read,
+    files.rows_landed,
+    files.rows_rejected,
+    coalesce(rejected_in_staging.rows_invalid, 0) as rows_invalid,
+    files.rows_landed - coalesce(rejected_in_staging.rows_invalid, 0) as rows_valid,
+    files.rows_read = files.rows_landed + files.rows_rejected as is_reconciled,
+    files.delimiter,
+    files.encoding,
+    files.checksum,
+    files.file_size,
+    files.load_id,
+    files.started_at,
+    files.finished_at,
+    files.duration_ms
+from files
+left join rejected_in_staging
+    on files.file_name = rejected_in_staging.source_file
