@@ -109,11 +109,13 @@ def status(ctx, show_rejects):
     if not context.warehouse.exists():
         raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
     with Warehouse(context.warehouse) as wh:
-        table = Table(title=f"Files in {context.warehouse.name}")
-        for col in ("retailer", "dataset", "file", "file date", "status", "read", "landed", "rejected", "finished (UTC)", "message"):
+        table = Table(title=f"Files in {context.warehouse}")
+        for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "message"):
             table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
-        for row in wh.status_rows():
-            table.add_row(*["" if v is None else str(v) for v in row])
+        for retailer, dataset, name, day, state, read, landed, rejected, _, message in wh.status_rows():
+            colour = {"landed": "green", "failed": "red"}.get(state, "white")
+            table.add_row(f"{retailer}.{dataset}", Path(name).name, str(day or ""), f"[{colour}]{state}[/{colour}]",
+                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), message or "")
         Console().print(table)
         if show_rejects:
             rows = wh.con.execute(
@@ -123,8 +125,8 @@ def status(ctx, show_rejects):
             rej = Table(title="Rejected rows")
             for col in ("file", "line", "problem", "reason", "raw text"):
                 rej.add_column(col)
-            for row in rows:
-                rej.add_row(*["" if v is None else str(v)[:120] for v in row])
+            for name, line, problem, reason, raw_text in rows:
+                rej.add_row(Path(name).name, str(line), problem or "", reason or "", (raw_text or "")[:80])
             Console().print(rej)
 
 

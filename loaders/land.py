@@ -9,6 +9,8 @@ manifest row happen in one transaction: a crash leaves the old state whole.
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -74,10 +76,11 @@ def land_file(
                 with ordinality"""
         )
         rejected = con.execute(
+            # A record can raise one error per column; its first one says it all.
             f"""select line, min(line_byte_position) as at,
-                       string_agg(distinct coalesce(column_name, ''), ', ') as columns,
-                       string_agg(distinct error_type::varchar, ', ') as types,
-                       string_agg(distinct error_message, ' | ') as reasons,
+                       arg_min(column_name, coalesce(column_idx, 0)) as columns,
+                       arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
+                       arg_min(error_message, coalesce(column_idx, 0)) as reasons,
                        first(csv_line) as raw_text
                 from {ident(rejects)} group by line order by line"""
         ).fetchall()
@@ -88,7 +91,7 @@ def land_file(
         for name in (rejects, scan):
             con.execute(f"drop table if exists {ident(name)}")
 
-    reject_rows, rejected_lines = _physical_rejects(path, rejected)
+    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
     line_note = _number_landed_lines(con, path, dialect, fmt, skip, landed, reject_rows, rejected_lines)
 
     loaded_at = utcnow()
@@ -144,8 +147,9 @@ def land_file(
     return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
 
 
-def _physical_rejects(path: str, rejected: list[tuple]) -> tuple[list[tuple], set[int]]:
-    """Rejects keyed by the physical line their record starts on.
+def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, delimiter: str,
+                      quote: str) -> tuple[list[tuple], set[int]]:
+    """Rejects keyed by the physical line their record starts on, with a plain reason.
 
     DuckDB's `line` skips line breaks inside quoted values; its byte offset
     does not, so the offset is what we translate into a line number.
@@ -154,12 +158,29 @@ def _physical_rejects(path: str, rejected: list[tuple]) -> tuple[list[tuple], se
         return [], set()
     offsets = newline_offsets(path)
     rows, lines = [], set()
-    for _line, at, cols, types, reasons, raw_text in rejected:
+    for _line, at, cols, error_type, message, raw_text in rejected:
         text = raw_text or ""
         line = line_of_offset(offsets, at + (len(text) - len(text.lstrip("\r\n"))))
-        rows.append((line, cols, types, reasons, text.strip("\r\n")))
+        text = text.strip("\r\n")
+        rows.append((line, cols, error_type, _reason(error_type, message, text, expected_fields, delimiter, quote), text))
         lines.add(line)
     return rows, lines
+
+
+def _reason(error_type: str, message: str, text: str, expected: int, delimiter: str, quote: str) -> str:
+    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        try:
+            found = len(next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)))
+        except (csv.Error, StopIteration):
+            return f"wrong number of fields (expected {expected})"
+        return f"wrong number of fields: expected {expected}, found {found}"
+    if error_type == "UNQUOTED VALUE":
+        return "bad quoting: a quoted value is not closed, or text follows a closing quote"
+    if error_type == "INVALID ENCODING":
+        return "bytes that are not valid UTF-8 (set the source's encoding)"
+    if error_type == "LINE SIZE OVER MAXIMUM":
+        return "record longer than max_line_bytes (raise it in the source's meta.loader)"
+    return message
 
 
 def _number_landed_lines(con, path, dialect: Dialect, fmt: Format, skip: int, landed: int,

@@ -12,9 +12,13 @@
         {%- for column in adapter.get_columns_in_relation(this) -%}
             {%- do names.append(adapter.quote(column.name)) -%}
         {%- endfor %}
-    select {{ names | join(', ') }} from {{ cte }}
+    select
+        {{ names | join(',\n        ') }}
+    from {{ cte }}
     union all
-    select {{ names | join(', ') }} from {{ this }}
+    select
+        {{ names | join(',\n        ') }}
+    from {{ this }}
     where {{ key }} in (select {{ key }} from {{ cte }})
     {%- else %}
     select * from {{ cte }}

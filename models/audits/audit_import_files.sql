@@ -7,9 +7,11 @@ with files as (
 
 rejected_in_staging as (
 
-    select source_file, count(*) as rows_invalid
+    select
+        source_file,
+        count(*) as rows_invalid
     from {{ ref('audit_rejected_rows') }}
-    where stage = 'staging'
+    where rejected_by = 'staging'
     group by source_file
 
 )
@@ -25,9 +27,6 @@ select
     files.rows_read,
     files.rows_landed,
     files.rows_rejected,
-    coalesce(rejected_in_staging.rows_invalid, 0) as rows_invalid,
-    files.rows_landed - coalesce(rejected_in_staging.rows_invalid, 0) as rows_valid,
-    files.rows_read = files.rows_landed + files.rows_rejected as is_reconciled,
     files.delimiter,
     files.encoding,
     files.checksum,
@@ -35,7 +34,10 @@ select
     files.load_id,
     files.started_at,
     files.finished_at,
-    files.duration_ms
+    files.duration_ms,
+    coalesce(rejected_in_staging.rows_invalid, 0) as rows_invalid,
+    files.rows_landed - coalesce(rejected_in_staging.rows_invalid, 0) as rows_valid,
+    files.rows_read = files.rows_landed + files.rows_rejected as is_reconciled
 from files
 left join rejected_in_staging
     on files.file_name = rejected_in_staging.source_file

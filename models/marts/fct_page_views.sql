@@ -14,13 +14,26 @@ with new_page_views as (
 
 ),
 
+natural_keys as (
+
+    -- retailers without event ids: a view is its visitor, session, time and URL
+    select
+        *,
+        coalesce(
+            event_id,
+            {{ dbt.concat([
+                "visitor_id", "'|'", "coalesce(session_id, '')", "'|'",
+                dbt.safe_cast("viewed_at", dbt.type_string()), "'|'", "page_url"
+            ]) }}
+        ) as event_key
+    from new_page_views
+
+),
+
 keyed as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "retailer", "'|'",
-            "coalesce(event_id, concat(visitor_id, '|', coalesce(session_id, ''), '|', cast(viewed_at as " ~ dbt.type_string() ~ "), '|', page_url))"
-        ])) }} as page_view_id,
+        {{ dbt.hash(dbt.concat(["retailer", "'|'", "event_key"])) }} as page_view_id,
         retailer,
         event_id,
         visitor_id,
@@ -40,12 +53,12 @@ keyed as (
         user_agent,
         cast(viewed_at as date) as viewed_date,
         _file_date as file_date,
-        {{ dbt.datediff('cast(viewed_at as date)', '_file_date', 'day') }} as days_late,
+        {{ dbt.datediff('cast(viewed_at as date)', '_file_date', 'day') }} as days_late,  -- noqa: LT05
         viewed_at,
         _source_file,
         _line_number,
         _load_id
-    from new_page_views
+    from natural_keys
 
 ),
 
