@@ -49,8 +49,23 @@ def _guard(func):
         except KeyboardInterrupt:
             console.print("[red]interrupted[/red]: files landed so far are complete; the rest did not start")
             sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so in one line, keep the details
+            log = _write_crash_log()
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                          f" (details in {log}; nothing half-landed: each file lands in one transaction)")
+            sys.exit(EXIT_FAILED)
 
     return wrapper
+
+
+def _write_crash_log() -> str:
+    import tempfile
+    import traceback
+
+    handle = tempfile.NamedTemporaryFile("w", prefix="retail-imports-", suffix=".log", delete=False)
+    with handle:
+        traceback.print_exc(file=handle)
+    return handle.name
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -214,7 +214,8 @@ def _number_landed_lines(con, path, dialect: Dialect, fmt: Format, skip: int, la
         lines = list(range(skip + 1, skip + 1 + landed))
         note = "line numbers count records (file has irregular quoting)"
     con.execute(
-        "create or replace temp table _lines as select unnest($1::bigint[]) as line_number with ordinality",
+        "create or replace temp table _lines as "
+        "select * from unnest($1::bigint[]) with ordinality as t(line_number, ordinality)",
         [lines],
     )
     return note

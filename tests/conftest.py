@@ -1,0 +1,86 @@
+"""Shared fixtures: a throw-away project around the real formats, and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+CLI = [sys.executable, "-m", "loaders"]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) -> Result:
+    full_env = {**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "200", **(env or {})}
+    proc = subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class MiniProject:
+    """A dbt-shaped folder with the real formats and one sources YAML we write.
+
+    The loader only needs dbt_project.yml (to find the project), the format
+    declarations under macros/formats and the sources YAML under models/.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.data = root / "drop"
+        self.warehouse = root / "warehouse" / "test.duckdb"
+        (root / "models").mkdir(parents=True)
+        (root / "macros").mkdir()
+        (root / "macros" / "formats").symlink_to(ROOT / "macros" / "formats")
+        (root / "dbt_project.yml").write_text("name: mini\nprofile: none\n")
+        self.data.mkdir()
+
+    def declare(self, retailer: str, tables: dict[str, tuple[str, str]], extra: dict | None = None) -> None:
+        """tables: dataset -> (format, location glob relative to the drop folder)."""
+        lines = ["version: 2", "sources:", f"  - name: {retailer}", f"    schema: raw_{retailer}", "    tables:"]
+        for dataset, (fmt, glob) in tables.items():
+            lines += [f"      - name: {dataset}", "        config:", "          meta:", "            loader:",
+                      f"              format: {fmt}", f"              location: \"{self.data / glob}\""]
+            for key, value in (extra or {}).items():
+                lines.append(f"              {key}: {value}")
+        (self.root / "models" / f"_{retailer}__sources.yml").write_text("\n".join(lines) + "\n")
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.data / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def cli(self, *args: str, env: dict | None = None) -> Result:
+        return run_cli("--warehouse", str(self.warehouse), *args, cwd=self.root, env=env)
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def mini(tmp_path) -> MiniProject:
+    return MiniProject(tmp_path / "project")
+
+
+@pytest.fixture
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.fail(f"real sample files expected at {REALDATA}")
+    return REALDATA

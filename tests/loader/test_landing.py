@@ -1,0 +1,181 @@
+"""The loader core against a real DuckDB file, through the real CLI."""
+
+from __future__ import annotations
+
+VISITS_HEADER = "event_id,event_time,visitor_id,url"
+
+
+def visits(rows: list[str]) -> str:
+    return "\n".join([VISITS_HEADER, *rows]) + "\n"
+
+
+def test_lands_every_row_with_lineage(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", visits([
+        "e1,2024-06-01T10:00:00Z,v1,https://x.example/a",
+        "e2,2024-06-01T10:01:00Z,v2,https://x.example/b",
+    ]))
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    rows = mini.query(
+        "select event_id, _source_file, _file_date::varchar, _line_number, _retailer "
+        "from raw_shop.visits order by _line_number"
+    )
+    assert rows == [
+        ("e1", "drop/shop_visits_20240601.csv", "2024-06-01", 2, "shop"),
+        ("e2", "drop/shop_visits_20240601.csv", "2024-06-01", 3, "shop"),
+    ]
+    # every value stays text in raw
+    types = mini.query("select data_type from information_schema.columns where table_schema='raw_shop' and column_name='event_time'")
+    assert types == [("VARCHAR",)]
+
+
+def test_relanding_unchanged_folder_changes_nothing(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
+    mini.write("shop_visits_20240602.csv", visits(["e2,2024-06-02T10:00:00Z,v2,https://x.example/b"]))
+    assert mini.cli("land").code == 0
+    before = mini.query("select * from loader.files order by file_name")
+    raw_before = mini.query("select * from raw_shop.visits order by _source_file, _line_number")
+
+    again = mini.cli("land")
+    assert again.code == 0
+    assert "0 landed, 2 unchanged, 0 failed" in again.err
+    assert mini.query("select * from loader.files order by file_name") == before
+    assert mini.query("select * from raw_shop.visits order by _source_file, _line_number") == raw_before
+
+    status = mini.cli("status")
+    assert status.code == 0
+    assert "shop_visits_20240601.csv" in status.out and "landed" in status.out
+
+
+def test_changed_file_replaces_its_rows_only(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    day1 = mini.write("shop_visits_20240601.csv", visits([
+        "e1,2024-06-01T10:00:00Z,v1,https://x.example/a",
+        "e2,2024-06-01T10:01:00Z,v2,https://x.example/b",
+    ]))
+    mini.write("shop_visits_20240602.csv", visits(["e9,2024-06-02T10:00:00Z,v9,https://x.example/z"]))
+    assert mini.cli("land").code == 0
+    first_load = mini.query("select load_id from loader.files where file_name like '%0601%'")[0][0]
+
+    day1.write_text(visits(["e3,2024-06-01T11:00:00Z,v3,https://x.example/c"]))
+    result = mini.cli("land")
+    assert result.code == 0
+    assert "1 landed, 1 unchanged" in result.err
+    assert mini.query("select event_id from raw_shop.visits order by event_id") == [("e3",), ("e9",)]
+    files = mini.query("select rows_read, rows_landed, load_id from loader.files where file_name like '%0601%'")
+    assert files[0][:2] == (1, 1) and files[0][2] > first_load
+
+
+def test_wrong_field_count_row_is_rejected_with_its_line(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", visits([
+        "e1,2024-06-01T10:00:00Z,v1,https://x.example/a",
+        "e2,2024-06-01T10:01:00Z,v2",
+        "e3,2024-06-01T10:02:00Z,v3,https://x.example/c,extra",
+        "e4,2024-06-01T10:03:00Z,v4,https://x.example/d",
+    ]))
+    result = mini.cli("land")
+    assert result.code == 0
+    assert "1 rejected" not in result.err and "2 rejected" in result.err
+    assert mini.query("select event_id, _line_number from raw_shop.visits order by 2") == [("e1", 2), ("e4", 5)]
+    rejects = mini.query("select line_number, reason, raw_text from loader.rejects order by 1")
+    assert rejects == [
+        (3, "wrong number of fields: expected 4, found 3", "e2,2024-06-01T10:01:00Z,v2"),
+        (4, "wrong number of fields: expected 4, found 5", "e3,2024-06-01T10:02:00Z,v3,https://x.example/c,extra"),
+    ]
+    assert mini.query("select rows_read, rows_landed, rows_rejected from loader.files") == [(4, 2, 2)]
+
+
+def test_line_numbers_stay_physical_with_quoted_newlines_and_blank_lines(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv",
+               VISITS_HEADER + "\n"
+               'e1,2024-06-01T10:00:00Z,v1,"https://x.example/a\nsecond line"\n'
+               "\n"
+               "e2,2024-06-01T10:01:00Z,v2\n"
+               "e3,2024-06-01T10:02:00Z,v3,https://x.example/c\n")
+    assert mini.cli("land").code == 0
+    assert mini.query("select event_id, _line_number from raw_shop.visits order by 2") == [("e1", 2), ("e3", 6)]
+    assert mini.query("select line_number from loader.rejects") == [(5,)]
+
+
+def test_bytes_that_are_not_utf8_are_rejected_not_lost(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv",
+               (VISITS_HEADER + "\ne1,2024-06-01T10:00:00Z,v1,https://x.example/caf\xe9\n").encode("latin-1")
+               + b"e2,2024-06-01T10:00:00Z,v2,https://x.example/ok\n")
+    assert mini.cli("land").code == 0
+    assert mini.query("select event_id from raw_shop.visits") == [("e2",)]
+    (reason,) = mini.query("select reason from loader.rejects where line_number = 2")[0]
+    assert "not valid UTF-8" in reason
+
+
+def test_tab_delimited_file_is_detected(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv",
+               "event_id\tevent_time\tvisitor_id\turl\ne1\t2024-06-01T10:00:00Z\tv1\thttps://x.example/a,b\n")
+    assert mini.cli("land").code == 0
+    assert mini.query("select url from raw_shop.visits") == [("https://x.example/a,b",)]
+    assert mini.query("select delimiter from loader.files") == [("\t",)]
+
+
+def test_file_name_without_a_real_date_fails_clearly_and_lands_nothing(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_latest.csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
+    mini.write("shop_visits_20240230.csv", visits(["e2,2024-06-01T10:00:00Z,v2,https://x.example/b"]))
+    mini.write("shop_visits_20240601.csv", visits(["e3,2024-06-01T10:00:00Z,v3,https://x.example/c"]))
+    result = mini.cli("land")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "shop_visits_latest.csv: file name has no date" in result.err
+    assert "shop_visits_20240230.csv: file name date '20240230' is not a real date" in result.err
+    assert mini.query("select event_id from raw_shop.visits") == [("e3",)]
+    assert sorted(mini.query("select file_name, status from loader.files")) == [
+        ("drop/shop_visits_20240230.csv", "failed"),
+        ("drop/shop_visits_20240601.csv", "landed"),
+        ("drop/shop_visits_latest.csv", "failed"),
+    ]
+
+
+def test_header_text_is_data_never_sql(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    evil = 'a"; drop table loader.files; --'
+    mini.write("shop_visits_20240601.csv",
+               f'event_id,"{evil.replace(chr(34), chr(34) * 2)}",event_id\ne1,x,dup\n')
+    assert mini.cli("land").code == 0
+    columns = [r[0] for r in mini.query(
+        "select column_name from information_schema.columns where table_schema='raw_shop' order by ordinal_position")]
+    assert evil in columns and "event_id_2" in columns
+    assert mini.query("select count(*) from loader.files") == [(1,)]
+
+
+def test_a_second_run_is_skipped_while_one_holds_the_lock(mini):
+    import fcntl
+
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
+    mini.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(mini.warehouse) + ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = mini.cli("land")
+    assert result.code == 75
+    assert "skipped: another run is in progress" in result.err
+    # released lock (even by a dead process): the next run proceeds
+    assert mini.cli("land").code == 0
+
+
+def test_unknown_format_and_source_are_clear_errors(mini):
+    mini.declare("shop", {"visits": ("no_such_format", "x_*.csv")})
+    result = mini.cli("land")
+    assert result.code == 1 and "unknown format 'no_such_format'" in result.err and "Traceback" not in result.err
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "x_*.csv")})
+    result = mini.cli("land", "nobody")
+    assert result.code == 1 and "unknown source nobody" in result.err
+
+
+def test_every_verb_has_help(mini):
+    for verb in ([], ["land"], ["run"], ["status"], ["demo-data"]):
+        result = mini.cli(*verb, "--help")
+        assert result.code == 0 and "Usage:" in result.out
