@@ -156,6 +156,32 @@ def demo_data(out, days):
     console.print(f"wrote {len(written)} files under {out}")
 
 
+@cli.command("add-retailer")
+@click.argument("retailer")
+@click.option("--dataset", "datasets", multiple=True, required=True, metavar="NAME:FORMAT:LOCATION",
+              help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
+                   "(repeatable).")
+@click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
+@click.pass_context
+@_guard
+def add_retailer(ctx, retailer, datasets, overwrite):
+    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
+    from .formats import available_formats
+    from .scaffold import Dataset, write_retailer
+
+    project_dir = find_project_dir(ctx.obj[0])
+    parsed = []
+    for spec in datasets:
+        parts = spec.split(":", 2)
+        if len(parts) != 3 or not all(parts):
+            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
+                              f"(formats: {', '.join(available_formats(project_dir))})")
+        parsed.append(Dataset(*parts))
+    for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
+        console.print(f"wrote {path.relative_to(project_dir)}")
+    console.print("next: drop files at the locations above, then `retail-imports run`")
+
+
 def _land(context: Context, selectors, locked: bool = False) -> ImportSummary:
     sources = select_sources(load_sources(context.project_dir), tuple(selectors))
     if not sources:

@@ -176,6 +176,6 @@ def test_unknown_format_and_source_are_clear_errors(mini):
 
 
 def test_every_verb_has_help(mini):
-    for verb in ([], ["land"], ["run"], ["status"], ["demo-data"]):
+    for verb in ([], ["land"], ["run"], ["status"], ["demo-data"], ["add-retailer"]):
         result = mini.cli(*verb, "--help")
         assert result.code == 0 and "Usage:" in result.out

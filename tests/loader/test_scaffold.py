@@ -1,0 +1,50 @@
+"""add-retailer writes a staging folder the loader and dbt both understand."""
+
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from conftest import ROOT, run_cli
+
+
+def _copy_project(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "target", "logs", "warehouse", "data", ".git"))
+    return project
+
+
+def test_add_retailer_writes_sources_models_and_registers_them(tmp_path):
+    project = _copy_project(tmp_path)
+    result = run_cli("add-retailer", "globex",
+                     "--dataset", "visits:symbiosys_visits_csv:drop/globex/globex_visits_*.csv",
+                     "--dataset", "orders:symbiosys_orders_csv:drop/globex/globex_orders_*.csv", cwd=project)
+    assert result.code == 0, result.err
+    folder = project / "models" / "staging" / "globex"
+    assert (folder / "stg_globex__visits.sql").read_text() == "{{ stage_source('globex', 'visits') }}\n"
+    sources = yaml.safe_load((folder / "_globex__sources.yml").read_text())
+    loader = sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+    assert loader == {"format": "symbiosys_visits_csv", "location": "drop/globex/globex_visits_*.csv"}
+    models = yaml.safe_load((folder / "_globex__models.yml").read_text())["models"]
+    assert {m["name"] for m in models} == {"stg_globex__visits", "stg_globex__orders"}
+    assert all(c.get("description") for m in models for c in m["columns"])
+    project_vars = yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]["staging_models"]
+    assert "stg_globex__visits" in project_vars["page_views"] and "stg_globex__orders" in project_vars["orders"]
+
+    # the loader sees the new sources at once
+    status = run_cli("--warehouse", str(tmp_path / "w.duckdb"), "land", "globex", cwd=project)
+    assert status.code == 0, status.err
+    assert "0 landed, 0 unchanged, 0 failed" in status.err
+
+
+def test_add_retailer_refuses_unsafe_names_and_existing_folders(tmp_path):
+    project = _copy_project(tmp_path)
+    for name in ("Globex", "../evil", "a__b", "1shop", "drop table"):
+        result = run_cli("add-retailer", name, "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
+        assert result.code == 1 and "not safe" in result.err, name
+    result = run_cli("add-retailer", "acme", "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
+    assert result.code == 1 and "already exists" in result.err
+    result = run_cli("add-retailer", "newco", "--dataset", "visits:nope:x_*.csv", cwd=project)
+    assert result.code == 1 and "unknown format 'nope'" in result.err
+    assert not (project / "models" / "staging" / "newco").exists()
