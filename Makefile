@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test lint docs clean
+.PHONY: setup demo test bench lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -28,6 +28,11 @@ demo: setup
 ## test: the whole suite (loader, real files, dbt build on fixtures, sqlfluff)
 test: setup
 	$(BIN)/pytest
+
+## bench: loader and build against plain DuckDB (SCALE_MB=600 for the target figures)
+SCALE_MB ?= 100
+bench: setup
+	$(BIN)/python -m bench --scale-mb $(SCALE_MB)
 
 lint: setup
 	$(BIN)/sqlfluff lint models macros
