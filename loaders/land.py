@@ -63,41 +63,9 @@ def land_file(
     con = wh.con
     scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
     positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    try:
-        con.execute(
-            f"""create or replace temp table _parsed as
-                select * from read_csv({literal(path)},
-                    columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
-                    delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
-                    escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
-                    allow_quoted_nulls = false, null_padding = false,
-                    max_line_size = {int(max_line_bytes)},
-                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
-                with ordinality"""
-        )
-        rejected = con.execute(
-            # A record can raise one error per column; its first one says it all.
-            f"""select line, min(line_byte_position) as at,
-                       arg_min(column_name, coalesce(column_idx, 0)) as columns,
-                       arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
-                       arg_min(error_message, coalesce(column_idx, 0)) as reasons,
-                       first(csv_line) as raw_text
-                from {ident(rejects)} group by line order by line"""
-        ).fetchall()
-        landed = con.execute("select count(*) from _parsed").fetchone()[0]
-    except duckdb.Error as exc:
-        raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
-    finally:
-        for name in (rejects, scan):
-            con.execute(f"drop table if exists {ident(name)}")
-
-    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
-    line_note = _number_landed_lines(con, path, dialect, fmt, skip, landed, reject_rows, rejected_lines)
-
-    loaded_at = utcnow()
-    rows_read = landed + len(reject_rows)
+    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
     raw = qualified(target.schema, target.table)
-    select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+    loaded_at = utcnow()
     try:
         con.execute("begin transaction")
         wh.ensure_raw_table(target.schema, target.table, columns)
@@ -106,17 +74,46 @@ def land_file(
             f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
             [target.retailer, target.dataset, file_name],
         )
-        con.execute(
-            f"""insert into {raw} by name
-                select {select_cols},
-                       $file as _source_file, $file_date::date as _file_date,
-                       l.line_number as _line_number, $loaded_at::timestamp as _loaded_at,
-                       $retailer as _retailer, $load_id::bigint as _load_id
-                from _parsed p join _lines l on l.ordinality = p.ordinality
-                order by p.ordinality""",
-            {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
-             "retailer": target.retailer, "load_id": load_id},
-        )
+        try:
+            # Straight from the reader into the raw table: no copy in memory.
+            # Line numbers start as "one record per line" and are corrected
+            # below in the rare files where that is not true.
+            landed = con.execute(
+                f"""insert into {raw} by name
+                    select {select_cols},
+                           $file as _source_file, $file_date::date as _file_date,
+                           ordinality + {skip} as _line_number, $loaded_at::timestamp as _loaded_at,
+                           $retailer as _retailer, $load_id::bigint as _load_id
+                    from read_csv({literal(path)},
+                        columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
+                        delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
+                        escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
+                        allow_quoted_nulls = false, null_padding = false,
+                        max_line_size = {int(max_line_bytes)},
+                        store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
+                    with ordinality""",
+                {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
+                 "retailer": target.retailer, "load_id": load_id},
+            ).fetchone()[0]
+            rejected = con.execute(
+                # A record can raise one error per column; its first one says it all.
+                f"""select line, min(line_byte_position) as at,
+                           arg_min(column_name, coalesce(column_idx, 0)) as columns,
+                           arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
+                           arg_min(error_message, coalesce(column_idx, 0)) as reasons,
+                           first(csv_line) as raw_text
+                    from {ident(rejects)} group by line order by line"""
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
+        finally:
+            for name in (rejects, scan):
+                con.execute(f"drop table if exists {ident(name)}")
+
+        reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
+        line_note = _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed,
+                                          reject_rows, rejected_lines)
+        rows_read = landed + len(reject_rows)
         if reject_rows:
             con.executemany(
                 f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -126,9 +123,6 @@ def land_file(
                     for line, cols, types, reason, raw_text in reject_rows
                 ],
             )
-        stored = con.execute(f"select count(*) from {raw} where _source_file = ?", [file_name]).fetchone()[0]
-        if stored != landed:
-            raise FileError(path, f"reconciliation failed: parsed {landed} rows but {stored} are stored")
         wh.record_file(
             retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
             checksum=checksum, file_date=file_date, format=fmt.name,
@@ -142,8 +136,6 @@ def land_file(
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        con.execute("drop table if exists _parsed; drop table if exists _lines")
     return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
 
 
@@ -183,20 +175,23 @@ def _reason(error_type: str, message: str, text: str, expected: int, delimiter: 
     return message
 
 
-def _number_landed_lines(con, path, dialect: Dialect, fmt: Format, skip: int, landed: int,
-                         reject_rows, rejected_lines: set[int]) -> str | None:
-    """Fill temp table _lines (ordinality -> line_number) for the landed records.
+def _correct_line_numbers(con, raw: str, file_name: str, path: str, dialect: Dialect, fmt: Format,
+                          skip: int, landed: int, reject_rows, rejected_lines: set[int]) -> str | None:
+    """Turn the provisional line numbers (record order + header) into physical lines.
 
-    Returns a note for the manifest when line numbers could only be estimated.
+    Nothing to do when the file is one record per line and nothing was
+    rejected, which is the common case. Returns a note for the manifest when
+    line numbers could only be estimated.
     """
     total_lines, _ = count_lines(path)
     one_record_per_line = total_lines == skip + landed + len(reject_rows) and not any(
         "\n" in r[4] for r in reject_rows
     )
+    if one_record_per_line and not rejected_lines:
+        return None
     note = None
     if one_record_per_line:
-        # Every line after the header is a record: the k-th landed record is on
-        # the k-th line that was not rejected. DuckDB works that out in bulk.
+        # The k-th landed record is on the k-th line that was not rejected.
         con.execute(
             """create or replace temp table _lines as
                select n as line_number, row_number() over (order by n) as ordinality
@@ -204,20 +199,24 @@ def _number_landed_lines(con, path, dialect: Dialect, fmt: Format, skip: int, la
                where n not in (select unnest($rejected::bigint[]))""",
             {"first": skip + 1, "last": total_lines, "rejected": sorted(rejected_lines)},
         )
-        return None
-    starts = record_start_lines(path, dialect.delimiter, fmt.quote, skip)
-    if len(starts) == landed + len(reject_rows):
-        lines = landed_lines(landed, rejected_lines, skip + 1, total_lines, starts)
     else:
-        # The two parsers split a damaged file differently: keep every row, and
-        # say that its line numbers count records rather than physical lines.
-        lines = list(range(skip + 1, skip + 1 + landed))
-        note = "line numbers count records (file has irregular quoting)"
+        starts = record_start_lines(path, dialect.delimiter, fmt.quote, skip)
+        if len(starts) != landed + len(reject_rows):
+            # The two parsers split a damaged file differently: keep every row,
+            # and say that its line numbers count records, not physical lines.
+            return "line numbers count records (file has irregular quoting)"
+        con.execute(
+            "create or replace temp table _lines as "
+            "select * from unnest($1::bigint[]) with ordinality as t(line_number, ordinality)",
+            [landed_lines(landed, rejected_lines, starts)],
+        )
     con.execute(
-        "create or replace temp table _lines as "
-        "select * from unnest($1::bigint[]) with ordinality as t(line_number, ordinality)",
-        [lines],
+        f"""update {raw} set _line_number = l.line_number
+            from _lines l
+            where {raw}._source_file = $file and {raw}._line_number - {skip} = l.ordinality""",
+        {"file": file_name},
     )
+    con.execute("drop table _lines")
     return note
 
 

@@ -66,19 +66,6 @@ def record_start_lines(path: str, delimiter: str, quote: str, skip_lines: int, e
     return starts
 
 
-def landed_lines(
-    landed_count: int,
-    rejected_lines: set[int],
-    first_line: int,
-    last_line: int,
-    starts: list[int] | None,
-) -> list[int]:
-    """Line of each landed record, in file order.
-
-    Without `starts` every line from first_line to last_line is one record;
-    with `starts` those are the records' first lines.
-    """
-    candidates = starts if starts is not None else range(first_line, last_line + 1)
-    lines = [n for n in candidates if n not in rejected_lines]
-    return lines[:landed_count]
-
+def landed_lines(landed_count: int, rejected_lines: set[int], starts: list[int]) -> list[int]:
+    """Line of each landed record, in file order, given every record's first line."""
+    return [n for n in starts if n not in rejected_lines][:landed_count]
