@@ -23,7 +23,7 @@ from .project import find_project_dir, load_sources, select_sources
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
 
 
 class Context:

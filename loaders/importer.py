@@ -44,6 +44,16 @@ class ImportSummary:
 
 Progress = Callable[[FileOutcome, int], None]
 
+# A cap on header width: beyond it a file is far more likely a wrong delimiter
+# or a corrupted export than real data, and each column costs memory.
+DEFAULT_MAX_COLUMNS = 2048
+
+
+def _check_width(path: str, dialect, cap: int) -> None:
+    if dialect.header is not None and len(dialect.header) > cap:
+        raise FileError(path, f"header has {len(dialect.header)} columns, more than max_columns ({cap}); "
+                              "raise max_columns in the source's meta.loader if this is expected", line=1)
+
 
 def plan(sources: list[Source]) -> list[tuple[Source, DeliveredFile]]:
     return [(source, f) for source in sources for f in discover(source)]
@@ -78,6 +88,7 @@ def _land_one(wh: Warehouse, project_dir: Path, source: Source, delivered: Deliv
     try:
         when = file_date(delivered.path, source.format.file_date)
         dialect = sniff(delivered.path, source.format)
+        _check_width(delivered.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),

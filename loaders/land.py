@@ -105,10 +105,10 @@ def land_file(
                     from {ident(rejects)} group by line order by line"""
             ).fetchall()
         except duckdb.Error as exc:
-            raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
-        finally:
-            for name in (rejects, scan):
-                con.execute(f"drop table if exists {ident(name)}")
+            # the transaction is aborted; the rollback below also drops the rejects tables
+            raise FileError(path, _read_error(exc, fmt)) from None
+        for name in (rejects, scan):
+            con.execute(f"drop table if exists {ident(name)}")
 
         reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
         line_note = _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed,
@@ -229,6 +229,14 @@ def _named(columns_csv: str, names: list[str]) -> str | None:
         elif part:
             out.append(part)
     return ", ".join(out) or None
+
+
+def _read_error(exc: Exception, fmt: Format) -> str:
+    text = str(exc)
+    if "state machine reached an invalid state" in text:
+        return ("cannot be parsed: its line endings or quoting are inconsistent "
+                "(e.g. lone CR line breaks mixed with LF); nothing was landed")
+    return f"cannot be read as {fmt.name}: {_first_line(exc)}"
 
 
 def _first_line(exc: Exception) -> str:

@@ -31,7 +31,8 @@ def sniff(path: str, fmt: Format) -> Dialect:
     header = None
     if fmt.header:
         try:
-            header = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=fmt.quote))
+            # newline="" so a file with CR-only line breaks still yields one header line
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=fmt.quote))
         except (csv.Error, StopIteration) as exc:
             raise FileError(path, f"cannot read the header line: {exc}", line=1) from None
         if not any(h.strip() for h in header):

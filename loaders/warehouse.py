@@ -108,10 +108,18 @@ class Warehouse:
             self.con.execute(f"create table if not exists {qualified(schema, table)} ({', '.join(cols)})")
             return
         known = {c.lower() for c in existing}
-        for column in columns:
-            if column.lower() not in known:
-                self.con.execute(f"alter table {qualified(schema, table)} add column {ident(column)} varchar")
-                known.add(column.lower())
+        missing = list(dict.fromkeys(c for c in columns if c.lower() not in known))
+        if len(missing) > 16:
+            # One ALTER per column costs a table rewrite each: rebuild once instead.
+            added = ", ".join(f"cast(null as varchar) as {ident(c)}" for c in missing)
+            keep = ", ".join(ident(c) for c in existing)
+            self.con.execute(
+                f"create or replace table {qualified(schema, table)} as "
+                f"select {keep}, {added} from {qualified(schema, table)}"
+            )
+            return
+        for column in missing:
+            self.con.execute(f"alter table {qualified(schema, table)} add column {ident(column)} varchar")
 
     def raw_columns(self, schema: str, table: str) -> list[str]:
         rows = self.con.execute(

@@ -1,0 +1,109 @@
+"""The hostile-input corpus: files that break in the ways real deliveries do.
+
+Each case is a file (built here, large ones generated) and the exact outcome
+the loader must produce: landed / rejected counts and reasons, or a file-level
+failure with its message. Cases use the visits format (a format with a
+declared header and a dated file name) or generic_csv (any columns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+V = "event_id,event_time,visitor_id,url\n"
+ROW = "e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}\n"
+
+
+def rows(count: int, start: int = 1) -> str:
+    return "".join(ROW.format(n=n) for n in range(start, start + count))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    content: bytes
+    file_name: str = "shop_visits_20240601.csv"
+    format: str = "symbiosys_visits_csv"
+    options: dict = field(default_factory=dict)
+    # expected outcome
+    status: str = "landed"
+    landed: int = 0
+    rejected: int = 0
+    reasons: tuple[str, ...] = ()          # substrings, one per rejected row, in line order
+    reject_lines: tuple[int, ...] = ()
+    message: str = ""                      # substring of the file-level failure
+    columns: tuple[str, ...] = ()          # raw columns that must exist
+    file_date: str | None = "2024-06-01"   # for visits-format files
+
+
+def _b(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+CASES = [
+    Case("clean", _b(V + rows(3)), landed=3),
+    Case("ragged_rows", _b(V + rows(1) + "e2,2024-06-01T10:00:00Z,v2\n" + "e3,t,v3,u,extra\n" + rows(1, 4)),
+         landed=2, rejected=2, reject_lines=(3, 4),
+         reasons=("expected 4, found 3", "expected 4, found 5")),
+    Case("unclosed_quote_last_row", _b(V + rows(2) + 'e3,2024-06-01T10:00:00Z,v3,"https://x.example/3\n'),
+         landed=2, rejected=1, reject_lines=(4,), reasons=("bad quoting",)),
+    Case("unclosed_quote_swallows_rest", _b(V + rows(1) + 'e2,t,v2,"https://x\n' + rows(2, 3)),
+         landed=1, rejected=1, reject_lines=(3,), reasons=("bad quoting",)),
+    Case("quoted_newlines", _b(V + 'e1,t,v1,"https://x.example/a\nb"\n' + 'e2,t,v2,"multi\r\nline\nvalue"\n' + rows(1, 3)),
+         landed=3),
+    Case("utf8_bom", b"\xef\xbb\xbf" + _b(V + rows(2)), landed=2, columns=("event_id",)),
+    Case("crlf_line_endings", _b((V + rows(3)).replace("\n", "\r\n")), landed=3),
+    Case("cr_only_line_endings", _b((V + rows(3)).replace("\n", "\r")), landed=3),
+    Case("mixed_lone_cr", _b(V + "e1,t,v1,u\r" + "e2,t,v2,u\n" + "e3,t,v3,u\r\n"),
+         status="failed", message="line endings"),
+    Case("nul_bytes_in_values", _b(V + "e1,t,v\x001,u\n" + rows(1, 2)), landed=2),
+    Case("empty_file", b"", status="failed", message="file is empty"),
+    Case("whitespace_only_file", b"  \n\n \n", status="failed", message="file is empty"),
+    Case("header_only", _b(V), landed=0),
+    Case("header_only_no_newline", _b(V.rstrip("\n")), landed=0),
+    Case("no_final_newline", _b(V + rows(2).rstrip("\n")), landed=2),
+    Case("blank_lines_between_rows", _b(V + rows(1) + "\n\n" + rows(1, 2) + "\n"), landed=2),
+    Case("whitespace_line", _b(V + rows(1) + "   \n" + rows(1, 2)),
+         landed=2, rejected=1, reject_lines=(3,), reasons=("expected 4, found 1",)),
+    Case("file_name_without_date", _b(V + rows(1)), file_name="shop_visits_latest.csv",
+         status="failed", message="file name has no date"),
+    Case("file_name_impossible_date", _b(V + rows(1)), file_name="shop_visits_20241341.csv",
+         status="failed", message="is not a real date"),
+    Case("file_name_two_dates", _b(V + rows(1)), file_name="shop_visits_20240601.csv_visits_20240602.csv",
+         status="failed", message="more than one date"),
+    Case("file_name_date_in_prefix_ignored", _b(V + rows(1)), file_name="shop_20240101_visits_20240602.csv",
+         landed=1, file_date="2024-06-02"),
+    Case("sql_in_header", _b('event_id,"a""; drop table loader.files; --",url\ne1,x,u\n'),
+         landed=1, columns=('a"; drop table loader.files; --',)),
+    Case("quotes_and_unicode_in_custom_names", _b('event_id,"custom_""größe""",custom_🎁,custom_a b\ne1,42,x,y\n'),
+         landed=1, columns=('custom_"größe"', "custom_🎁", "custom_a b")),
+    Case("duplicate_and_blank_header_names", _b("event_id,url,URL,,event_id\ne1,a,b,c,d\n"),
+         landed=1, columns=("url", "URL_2", "column_4", "event_id_2")),
+    Case("blank_header", _b(",,,\n1,2,3,4\n"), status="failed", message="header line is blank"),
+    Case("formula_values", _b(V + 'e1,=1+1,"=HYPERLINK(""http://evil"")",@SUM(A1)\n'), landed=1),
+    Case("thousands_separators_and_decimal_commas", _b('order_id,revenue,tax\no1,"1,234.50","12,5"\no2,1 234,0\n'),
+         format="generic_csv", file_name="orders.csv", landed=2),
+    Case("dates_in_wrong_order", _b(V + "e1,01/06/2024 10:00,v1,u\ne2,2024-13-01T00:00:00Z,v2,u\n"), landed=2),
+    Case("escaped_quotes", _b(V + 'e1,t,v1,"say ""hi"", then go"\n'), landed=1),
+    Case("unicode_values", _b(V + "e1,t,v1,https://x.example/مرحبا/😀\n"), landed=1),
+    Case("trailing_delimiter_everywhere", _b("a,b,\n1,2,\n3,4,\n"), format="generic_csv", file_name="t.csv",
+         landed=2, columns=("a", "b", "column_3")),
+    Case("semicolons_in_comma_file", _b("a;b;c\n1;2;3\n"), format="generic_csv", file_name="s.csv", landed=1),
+    Case("binary_garbage", bytes(range(256)) * 8, format="generic_csv", file_name="g.csv",
+         status="failed", message="cannot be parsed"),
+    Case("invalid_utf8_row", _b(V) + b"e1,t,v1,caf\xe9\n" + _b(rows(1, 2)),
+         landed=1, rejected=1, reject_lines=(2,), reasons=("not valid UTF-8",)),
+    Case("ten_mb_cell", _b(V + "e1,t,v1,") + b"x" * (10 << 20) + b"\n" + _b(rows(1, 2)),
+         landed=1, rejected=1, reject_lines=(2,), reasons=("longer than max_line_bytes",)),
+    Case("ten_mb_cell_allowed", _b(V + "e1,t,v1,") + b"x" * (10 << 20) + b"\n" + _b(rows(1, 2)),
+         options={"max_line_bytes": 16 << 20}, landed=2),
+    Case("ten_thousand_columns", _b(",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n"),
+         format="generic_csv", file_name="wide.csv", status="failed", message="header has 10000 columns"),
+    Case("ten_thousand_columns_allowed", _b(",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n"),
+         format="generic_csv", file_name="wide.csv", options={"max_columns": 10_000}, landed=1),
+    Case("many_rows_small", _b(V + rows(20_000)), landed=20_000),
+    Case("only_rejected_rows", _b(V + "a\nb\nc\n"), landed=0, rejected=3, reject_lines=(2, 3, 4),
+         reasons=("found 1", "found 1", "found 1")),
+    # not RFC 4180, but unambiguous: kept verbatim rather than rejected
+    Case("quote_in_unquoted_value", _b(V + 'e1,t,v1,ab"cd\n' + rows(1, 2)), landed=2),
+]
