@@ -55,7 +55,8 @@ def test_case_outcome(landed, index):
     assert status == case.status, message
     if case.status == "failed":
         assert case.message in message
-        failure = [line for line in result.err.splitlines() if line.startswith("failed ") and case.message in line]
+        failure = [line for line in result.err.splitlines() if line.startswith("failed ") and f"/{name}/" in line]
+        assert case.message in failure[0]
         assert failure and re.search(rf"{re.escape(case.file_name)}(:\d+)?: ", failure[0]), result.err
         assert project.query(f"select count(*) from raw_{name}.rows")[0][0] == 0
         return
