@@ -20,7 +20,9 @@ import duckdb
 from .errors import FileError
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
-from .sniff import Dialect, raw_column_names
+from .jsonlines import parse_json_lines
+from .rules import check_rows_match_file_date
+from .sniff import Dialect, csv_options, raw_column_names
 from .sql import ident, literal, qualified
 from .warehouse import META_SCHEMA, Warehouse, utcnow
 
@@ -57,42 +59,15 @@ def land_file(
 ) -> LandResult:
     started = time.monotonic()
     started_at = utcnow()
-    columns = raw_column_names(dialect.header) if dialect.header is not None else fmt.source_columns
-    skip = 1 if dialect.header is not None else 0
     load_id = wh.next_load_id()
     con = wh.con
-    scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
-    positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    try:
-        con.execute(
-            f"""create or replace temp table _parsed as
-                select * from read_csv({literal(path)},
-                    columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
-                    delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
-                    escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
-                    allow_quoted_nulls = false, null_padding = false,
-                    max_line_size = {int(max_line_bytes)},
-                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
-                with ordinality"""
-        )
-        rejected = con.execute(
-            # A record can raise one error per column; its first one says it all.
-            f"""select line, min(line_byte_position) as at,
-                       arg_min(column_name, coalesce(column_idx, 0)) as columns,
-                       arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
-                       arg_min(error_message, coalesce(column_idx, 0)) as reasons,
-                       first(csv_line) as raw_text
-                from {ident(rejects)} group by line order by line"""
-        ).fetchall()
-        landed = con.execute("select count(*) from _parsed").fetchone()[0]
-    except duckdb.Error as exc:
-        raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
-    finally:
-        for name in (rejects, scan):
-            con.execute(f"drop table if exists {ident(name)}")
-
-    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
-    line_note = _number_landed_lines(con, path, dialect, fmt, skip, landed, reject_rows, rejected_lines)
+    if dialect.layout == "json_lines":
+        columns, landed, reject_rows, line_note = parse_json_lines(con, path, fmt, max_line_bytes)
+    else:
+        columns = dialect.columns or raw_column_names(dialect.header or [])
+        landed, reject_rows, line_note = _parse_delimited(con, path, fmt, dialect, columns, load_id, max_line_bytes)
+    check_rows_match_file_date(con, path, fmt, columns, file_date)
+    line_note = "; ".join(n for n in (dialect.note, line_note) if n) or None
 
     loaded_at = utcnow()
     rows_read = landed + len(reject_rows)
@@ -121,7 +96,7 @@ def land_file(
             con.executemany(
                 f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (load_id, target.retailer, target.dataset, file_name, line, _named(cols, columns),
+                    (load_id, target.retailer, target.dataset, file_name, line, cols,
                      types, reason, raw_text, loaded_at)
                     for line, cols, types, reason, raw_text in reject_rows
                 ],
@@ -132,7 +107,8 @@ def land_file(
         wh.record_file(
             retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
             checksum=checksum, file_date=file_date, format=fmt.name,
-            delimiter=dialect.delimiter, encoding="utf-8-sig" if dialect.has_bom else "utf-8",
+            delimiter=dialect.delimiter if dialect.layout == "delimited" else dialect.layout,
+            encoding="utf-8-sig" if dialect.has_bom else "utf-8",
             rows_read=rows_read, rows_landed=landed, rows_rejected=len(reject_rows),
             status="landed", message=line_note, load_id=load_id,
             started_at=started_at, finished_at=utcnow(),
@@ -145,6 +121,50 @@ def land_file(
     finally:
         con.execute("drop table if exists _parsed; drop table if exists _lines")
     return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
+
+
+def _parse_delimited(con, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
+                     max_line_bytes: int) -> tuple[int, list[tuple], str | None]:
+    """Read a delimited file into temp tables _parsed (c0..cN) and _lines; return its rejects."""
+    skip = 1 if dialect.header is not None else 0
+    scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
+    positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
+    # Formats with trailing columns: shorter rows are padded with nulls, and
+    # empty fields stay '' (nullstr is a character no text holds), so a padded
+    # field is told apart from a delivered empty one.
+    padding = "null_padding = true, nullstr = chr(0)," if dialect.pad_rows else "null_padding = false,"
+    try:
+        con.execute(
+            f"""create or replace temp table _parsed as
+                select * from read_csv({literal(path)},
+                    columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
+                    delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
+                    escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
+                    allow_quoted_nulls = false, {padding}
+                    max_line_size = {int(max_line_bytes)},
+                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
+                with ordinality"""
+        )
+        rejected = con.execute(
+            # A record can raise one error per column; its first one says it all.
+            f"""select line, min(line_byte_position) as at,
+                       arg_min(column_name, coalesce(column_idx, 0)) as columns,
+                       arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
+                       arg_min(error_message, coalesce(column_idx, 0)) as reasons,
+                       first(csv_line) as raw_text
+                from {ident(rejects)} group by line order by line"""
+        ).fetchall()
+        landed = con.execute("select count(*) from _parsed").fetchone()[0]
+    except duckdb.Error as exc:
+        raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
+    finally:
+        for name in (rejects, scan):
+            con.execute(f"drop table if exists {ident(name)}")
+
+    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
+    reject_rows = [(line, _named(cols, columns), *rest) for line, cols, *rest in reject_rows]
+    line_note = _number_landed_lines(con, path, dialect, fmt, skip, landed, reject_rows, rejected_lines)
+    return landed, reject_rows, line_note
 
 
 def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, delimiter: str,
@@ -170,7 +190,7 @@ def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, de
 def _reason(error_type: str, message: str, text: str, expected: int, delimiter: str, quote: str) -> str:
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         try:
-            found = len(next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)))
+            found = len(next(csv.reader(io.StringIO(text), **csv_options(delimiter, quote))))
         except (csv.Error, StopIteration):
             return f"wrong number of fields (expected {expected})"
         return f"wrong number of fields: expected {expected}, found {found}"
@@ -205,7 +225,7 @@ def _number_landed_lines(con, path, dialect: Dialect, fmt: Format, skip: int, la
             {"first": skip + 1, "last": total_lines, "rejected": sorted(rejected_lines)},
         )
         return None
-    starts = record_start_lines(path, dialect.delimiter, fmt.quote, skip)
+    starts = record_start_lines(path, dialect.delimiter[0], fmt.quote, skip)
     if len(starts) == landed + len(reject_rows):
         lines = landed_lines(landed, rejected_lines, skip + 1, total_lines, starts)
     else:

@@ -1,0 +1,20 @@
+{% macro cast_attribute(expression, type) %}
+{#-
+    A text attribute cast the way the CRM vendor's castTo transformation does
+    (spec 003, "Casting Field Value Types"): integer truncates ("2.4" -> 2),
+    float, bool ("false" / "true", or a number: 0 is false, others true),
+    string. Text that does not cast ("car" to integer) gives null.
+-#}
+    {%- set number = dbt.safe_cast(expression, dbt.type_float()) -%}
+    {%- if type == 'integer' -%}
+        cast(trunc({{ number }}) as {{ dbt.type_bigint() }})
+    {%- elif type == 'float' -%}
+        {{ number }}
+    {%- elif type == 'bool' -%}
+        case when lower({{ expression }}) in ('true', 'false') then lower({{ expression }}) = 'true' else {{ number }} <> 0 end
+    {%- elif type == 'string' -%}
+        {{ expression }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("casts: unknown type '" ~ type ~ "' (use string, integer, float or bool)") }}
+    {%- endif -%}
+{% endmacro %}
