@@ -108,10 +108,22 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             "data_tests": [
                 {"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}},
                 {"no_rejected_rows": {"config": {"severity": "warn"}}},
+                *_row_key_test(fmt),
             ],
             "columns": columns,
         })
     return _dump({"version": 2, "models": models})
+
+
+def _row_key_test(fmt: Format) -> list[dict]:
+    """A format's row_key (what one valid row of a file stands for) is unique per file; warn-level,
+    since the marts keep the last such row."""
+    if not fmt.extra.get("row_key"):
+        return []
+    return [{"unique_combination": {
+        "arguments": {"columns": ["_source_file", *fmt.extra["row_key"]]},
+        "config": {"severity": "warn", "where": "_rejection_reason is null"},
+    }}]
 
 
 def extra_staging_columns(fmt: Format) -> list[dict]:

@@ -23,6 +23,8 @@ file:
   # conversion-export-2020-09-22.csv: exactly one date, and every row's date equals it
   file_date: {regex: '(\d{4}-\d{2}-\d{2})', format: '%Y-%m-%d'}
   rows_match_file_date: conversion_date
+# one row per URL x channel x device in a daily report (a repeat means mixed reports: warned)
+row_key: [page_url, conversion_date, channel, device]
 columns:
   - {source: url, name: page_url, type: url, required: true, default_protocol: https, description: "Complete URL of the page (protocol, domain, path). Without a protocol it takes the source's default_protocol (https unless the source sets another); a path without a domain is rejected."}
   - {source: date, name: conversion_date, type: date, format: YYYY-MM-DD, required: true, description: "Day of the conversions, strictly YYYY-MM-DD; must be the date in the file name."}

@@ -8,5 +8,5 @@
 {%- endmacro %}
 
 {% macro bigquery__unnest_text_list(list_expression, alias, column) -%}
-    unnest({{ list_expression }}) as {{ column }}
+    unnest(array(select as struct element as {{ column }} from unnest({{ list_expression }}) as element)) as {{ alias }}
 {%- endmacro %}

@@ -16,7 +16,7 @@ row_issues as (
         product_rows.retailer,
         product_rows._source_file,
         product_rows.item_id,
-        issue
+        reason.issue
     from product_rows
     cross join {{ unnest_text_list(split_text('product_rows._rejection_reason', '; '), 'reason', 'issue') }}
     where product_rows._rejection_reason is not null and product_rows.row_role <> 'duplicate'
@@ -40,7 +40,9 @@ issues as (
         _source_file,
         item_id,
         {{ dbt.split_part('issue', "': '", 1) }} as column_name,
-        {{ dbt.right('issue', dbt.length('issue') ~ ' - ' ~ dbt.length(dbt.split_part('issue', "': '", 1)) ~ ' - 2') }} as problem
+        -- what follows "<column>: "
+        {{ dbt.right('issue', dbt.length('issue') ~ ' - ' ~ dbt.length(dbt.split_part('issue', "': '", 1)) ~ ' - 2') }}
+            as problem
     from row_issues
 
 ),

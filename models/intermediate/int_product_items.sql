@@ -42,10 +42,9 @@ first_rows as (
 select
     {{ dbt.hash(dbt.concat(["first_rows.retailer", "'|'", "first_rows.product_id"])) }} as product_key,
     first_rows.retailer,
+    first_rows.item_id,
     first_rows.product_id,
-    {%- for column in columns %}
-    first_rows.{{ column }},
-    {%- endfor %}
+    first_rows.{{ columns | join(',\n    first_rows.') }},
     items.rows_in_item,
     items.invalid_rows = 0 and first_rows.product_id is not null as is_valid,
     {{ dbt.hash(dbt.concat(hash_parts)) }} as item_hash,

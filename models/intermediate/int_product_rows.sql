@@ -39,9 +39,7 @@ select
     _source_file,
     item_id,
     product_id,
-    {%- for column in product_attribute_columns() %}
-    {{ column }},
-    {%- endfor %}
+    {{ product_attribute_columns() | join(',\n    ') }},
     case
         when row_in_item = 1 then 'item'
         when is_continuation then 'continuation'

@@ -56,7 +56,9 @@ identified as (
 )
 
 select
-    {{ dbt.hash(dbt.concat(["identified.retailer", "'|'", "identified.user_id_type", "'|'", "identified.user_id"])) }} as user_key,
+    {{ dbt.hash(dbt.concat([
+        "identified.retailer", "'|'", "identified.user_id_type", "'|'", "identified.user_id"
+    ])) }} as user_key,
     identified.retailer,
     identified.user_id_type,
     identified.user_id,

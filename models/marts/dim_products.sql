@@ -29,9 +29,7 @@ keyed as (
         product_key,
         retailer,
         product_id,
-        {%- for column in columns %}
-        {{ column }},
-        {%- endfor %}
+        {{ columns | join(',\n        ') }},
         item_hash,
         file_date,
         _source_file,
@@ -61,9 +59,7 @@ select
     product_key,
     retailer,
     product_id,
-    {%- for column in columns %}
-    {{ column }},
-    {%- endfor %}
+    {{ columns | join(',\n    ') }},
     item_hash,
     file_date,
     _source_file,
