@@ -88,7 +88,9 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             col: dict = {"name": c.name, "description": c.description or c.name}
             tests = []
             if c.accepted:
-                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}}})
+                # rows with another value are flagged in _rejection_reason (and kept): check the others
+                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)},
+                                                  "config": {"where": "_rejection_reason is null"}}})
             if tests:
                 col["data_tests"] = tests
             columns.append(col)

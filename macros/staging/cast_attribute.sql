@@ -5,9 +5,9 @@
     float, bool ("false" / "true", or a number: 0 is false, others true),
     string. Text that does not cast ("car" to integer) gives null.
 -#}
-    {%- set number = dbt.safe_cast(expression, dbt.type_float()) -%}
+    {%- set number = try_cast(expression, dbt.type_float()) -%}
     {%- if type == 'integer' -%}
-        cast(trunc({{ number }}) as {{ dbt.type_bigint() }})
+        {{ try_cast("trunc(" ~ number ~ ")", dbt.type_bigint()) }}
     {%- elif type == 'float' -%}
         {{ number }}
     {%- elif type == 'bool' -%}

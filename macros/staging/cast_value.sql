@@ -16,13 +16,13 @@
         {%- set value = complete_url(expression, column.get('default_protocol')) -%}
     {%- elif type == 'integer' -%}
         {#- whole numbers only: a cast would round 1.5 to 2 -#}
-        {%- set value = "case when " ~ regex_full_match(expression, '[+-]?[0-9]+') ~ " then " ~ dbt.safe_cast(expression, dbt.type_bigint()) ~ " end" -%}
+        {%- set value = "case when " ~ regex_full_match(expression, '[+-]?[0-9]+') ~ " then " ~ try_cast(expression, dbt.type_bigint()) ~ " end" -%}
     {%- elif type == 'number' -%}
-        {%- set value = dbt.safe_cast(expression, dbt.type_numeric()) -%}
+        {%- set value = try_cast(expression, dbt.type_numeric()) -%}
     {%- elif type == 'boolean' -%}
         {%- set value = "case lower(" ~ expression ~ ") when 'true' then true when 'false' then false end" -%}
     {%- elif type == 'date' -%}
-        {%- set value = dbt.safe_cast(expression, 'date') -%}
+        {%- set value = try_cast(expression, "date") -%}
     {%- elif type == 'timestamp' -%}
         {%- set value = parse_timestamp_utc(expression) -%}
     {%- else -%}
