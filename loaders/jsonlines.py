@@ -42,7 +42,7 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
         f"""create or replace temp table _json_kinds as
             select line_number, text, rec,
                    case when not is_utf8 then 'not utf-8'
-                        when rec in ('', '[', ']') then 'blank'
+                        when rec in ('', '[', ']', '[]') then 'blank'
                         when strlen(text) > {int(max_line_bytes)} then 'too long'
                         when not json_valid(rec) then 'invalid'
                         when json_type(rec) = 'OBJECT' then 'object'

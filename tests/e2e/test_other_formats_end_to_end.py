@@ -139,6 +139,8 @@ def _deliver_day_one(lab: Lab, realdata: Path) -> dict:
         ["", "No id", "1", "in stock", "https://shop.tld/x"],
         ["c5", "Path only", "1", "in stock", "/c5"],
     ]) + "\n")
+    # a JSON lines feed in the same source: prices as numbers
+    lab.put("feed_en/extra.jsonl", json.dumps({"id": "j1", "title": "From JSON", "price": 12.5}) + "\n")
     return expected
 
 
@@ -335,6 +337,9 @@ def _check_products_day_one(lab: Lab, realdata: Path) -> dict:
     ]
     assert lab.query("select title, price::double, currency_code from dim_products where product_id = 'c1'") == [
         ("Fine", 10.0, "USD")
+    ]
+    assert lab.query("select title, price::double, currency_code from dim_products where product_id = 'j1'") == [
+        ("From JSON", 12.5, "AED")
     ]
     ar = lab.query("select title, price::double, sale_price::double, currency_code, image_url is not null "
                    "from dim_products where product_id = 'perfume_1'")
