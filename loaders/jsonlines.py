@@ -37,6 +37,7 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
         f"""create or replace temp table _json_lines as
             select line_number, text, is_utf8, {_CLEAN} as rec from _json_text"""
     )
+    con.execute("drop table _json_text")   # large files: keep one copy of the text at a time
     repaired = _repair_single_quoted(con)
     con.execute(
         f"""create or replace temp table _json_kinds as
@@ -49,6 +50,7 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
                         else lower(json_type(rec)) end as kind
             from _json_lines"""
     )
+    con.execute("drop table _json_lines")
     rejects = [
         (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), _reason(kind), text)
         for line, kind, text in con.execute(
@@ -60,6 +62,7 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
            select line_number, rec::json as j, row_number() over (order by line_number) as ordinality
            from _json_kinds where kind = 'object'"""
     )
+    con.execute("drop table _json_kinds")
     keys = [k for (k,) in con.execute(
         """select key from (
                select k.key, min(r.line_number) as first_line, min(k.position) as position
@@ -76,8 +79,7 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
     )
     con.execute("create or replace temp table _lines as select ordinality, line_number from _json_records")
     landed = con.execute("select count(*) from _parsed").fetchone()[0]
-    for table in ("_json_text", "_json_lines", "_json_kinds", "_json_records"):
-        con.execute(f"drop table if exists {table}")
+    con.execute("drop table _json_records")
     note = f"{repaired} line{'' if repaired == 1 else 's'} read as single-quoted objects" if repaired else None
     return columns, landed, rejects, note
 
@@ -85,12 +87,16 @@ def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[
 def _read_lines(con, path: str) -> None:
     """_json_text(line_number, text): every physical line; DuckDB's reader when the file is valid UTF-8."""
     try:
+        # two unnests in one select list zip element by element (an unnest
+        # `with ordinality` of one huge list runs out of memory)
         con.execute(
             f"""create or replace temp table _json_text as
-                select t.n as line_number, regexp_replace(rtrim(t.line, chr(13)), '^\ufeff', '') as text,
+                select n as line_number, regexp_replace(rtrim(line, chr(13)), '^\ufeff', '') as text,
                        true as is_utf8
-                from read_text({literal(path)}) as r,
-                     unnest(string_split(r.content, chr(10))) with ordinality as t(line, n)"""
+                from (
+                    select unnest(lines) as line, unnest(range(1, len(lines) + 1)) as n
+                    from (select string_split(content, chr(10)) as lines from read_text({literal(path)}))
+                )"""
         )
         return
     except duckdb.InvalidInputException:
