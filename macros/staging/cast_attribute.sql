@@ -5,9 +5,13 @@
     float, bool ("false" / "true", or a number: 0 is false, others true),
     string. Text that does not cast ("car" to integer) gives null.
 -#}
-    {%- set number = try_cast(expression, dbt.type_float()) -%}
+    {%- set number = try_cast(expression, type_double()) -%}
     {%- if type == 'integer' -%}
-        {{ try_cast("trunc(" ~ number ~ ")", dbt.type_bigint()) }}
+        {#- whole numbers exactly (no detour through a double), others truncated -#}
+        case
+            when {{ regex_full_match(expression, '[+-]?[0-9]+') }} then {{ try_cast(expression, dbt.type_bigint()) }}
+            else {{ try_cast("trunc(" ~ number ~ ")", dbt.type_bigint()) }}
+        end
     {%- elif type == 'float' -%}
         {{ number }}
     {%- elif type == 'bool' -%}

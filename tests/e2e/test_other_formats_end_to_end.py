@@ -32,7 +32,7 @@ SOURCES = {
     "users": ("kevel_users", "users/*",
               {"columns": {"user_id": {"source": "email"}},
                "defaults": {"user_id_type": "email", "hash_email": True},
-               "casts": {"orders": "integer"}}),
+               "casts": {"orders": "integer", "vip": "bool", "score": "float"}}),
     "shopify": ("shopify_products_csv", "shopify/*", {"defaults": {"currency_code": "CAD"}}),
     "feed_en": ("merchant_product_feed", "feed_en/*",
                 {"defaults": {"currency_code": "AED"}, "columns": {"category": {"source": "category"}}}),
@@ -118,8 +118,10 @@ def _deliver_day_one(lab: Lab, realdata: Path) -> dict:
     expected["thirty"] = thirty
 
     # users: the first CRM export
-    lab.put("users/users_1.csv", "email,first_name,city,orders,tier\n"
-                                 " Ana@X.TLD ,Ana,Lyon,3,gold\nbo@x.tld,Bo,Porto,1.9,\ncy@x.tld,Cy,Gent,car,silver\n")
+    lab.put("users/users_1.csv", "email,first_name,city,orders,tier,vip,score\n"
+                                 " Ana@X.TLD ,Ana,Lyon,3,gold,true,2.4\n"
+                                 "bo@x.tld,Bo,Porto,1.9,,0,\n"
+                                 "cy@x.tld,Cy,Gent,car,silver,maybe,1\n")
 
     # products: Shopify's real export, the English TSV and the Arabic CSV feeds
     (lab.drop / "shopify").mkdir(parents=True)
@@ -278,13 +280,13 @@ def _dim_users(lab: Lab) -> dict:
 
 def _check_users_day_one(lab: Lab) -> dict:
     users = _dim_users(lab)
-    # ids trimmed, lower-cased, hashed; orders cast as the vendor casts (1.9 -> 1); empty cells are no attribute
+    # ids trimmed, lower-cased, hashed; casts as the vendor's castTo (1.9 -> 1, 0 -> false); empty cells are no attribute
     assert users == {
-        _hash("ana@x.tld"): {"first_name": "Ana", "city": "Lyon", "orders": 3, "tier": "gold"},
-        _hash("bo@x.tld"): {"first_name": "Bo", "city": "Porto", "orders": 1},
+        _hash("ana@x.tld"): {"first_name": "Ana", "city": "Lyon", "orders": 3, "tier": "gold", "vip": True, "score": 2.4},
+        _hash("bo@x.tld"): {"first_name": "Bo", "city": "Porto", "orders": 1, "vip": False},
     }
     assert lab.query("select _rejection_reason from stg_lab__users where _rejection_reason is not null") == [
-        ("orders: cannot be cast to integer",)
+        ("orders: cannot be cast to integer; vip: cannot be cast to bool",)
     ]
     return users
 
