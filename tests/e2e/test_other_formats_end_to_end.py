@@ -28,7 +28,7 @@ SOURCES = {
     "conversions": ("botify_conversions", "conversions/*",
                     {"defaults": {"channel": "organic", "device": "desktop"},
                      "columns": {"page_url": {"default_protocol": "http"}}}),
-    "store": ("related_digital_offline_csv", "store/*", {}),
+    "store": ("related_digital_offline_csv", "store/*", {"columns": {"purchase_id": {"source": "transaction_attr_2"}}}),
     "users": ("kevel_users", "users/*",
               {"columns": {"user_id": {"source": "email"}},
                "defaults": {"user_id_type": "email", "hash_email": True},
@@ -113,8 +113,10 @@ def _deliver_day_one(lab: Lab, realdata: Path) -> dict:
     expected["uci_rows"] = len(uci)
     expected["uci_valid"] = sum(1 for r in uci if r["customer"])
     expected["uci_sales"] = round(sum(float(r["total"]) for r in uci if r["customer"]), 2)
+    expected["uci_invoices"] = len({r["invoice"] for r in uci if r["customer"]})
     thirty = [f"T{i}" for i in range(1, 31)]
-    lab.put("store/wide.csv", ";".join(["2024-06-01 10:00:00", "W1", "7", "", "P-1", "1", "9.99"] + [""] * 15 + thirty) + "\n")
+    lab.put("store/wide.csv", ";".join(["2024-06-01 10:00:00", "W1", "7", "", "P-1", "1", "9.99"] + [""] * 15 + thirty) + "\n"
+            + "2024-06-01 10:00:00;W2;7;;P-1;1;9.99\n")   # the empty optional fields left out: flagged
     expected["thirty"] = thirty
 
     # users: the first CRM export
@@ -159,8 +161,9 @@ def _uci_as_offline(source: Path, target: Path) -> list[dict]:
             customer = row["CustomerID"].removesuffix(".0")
             total = f"{float(row['Quantity']) * float(row['UnitPrice']):.2f}"
             writer.writerow([when.strftime("%Y-%m-%d %H:%M:%S"), customer, "7", "", row["StockCode"], row["Quantity"],
-                             total, row["Country"], "", "", "", "", row["Description"]] + [""] * 9 + [row["InvoiceNo"]])
-            records.append({"customer": customer, "total": total})
+                             total, row["Country"], "", "", "", "", row["Description"]] + [""] * 9
+                            + ["till-1", row["InvoiceNo"]])
+            records.append({"customer": customer, "total": total, "invoice": row["InvoiceNo"]})
     return records
 
 
@@ -264,9 +267,15 @@ def _check_store(lab: Lab, expected: dict) -> None:
                      "and _rejection_reason is not null group by 1") == [
         ("customer_id: required value missing", expected["uci_rows"] - expected["uci_valid"])
     ]
-    ((attributes, name),) = lab.query("select transaction_attributes, event_type_name from fct_offline_events "
-                                      "where customer_id = 'W1'")
-    assert list(attributes) == expected["thirty"] and name == "purchase"
+    # the purchase id is the source's chosen transaction attribute (the second here)
+    assert lab.query("select count(distinct purchase_id) from fct_offline_events where _source_file like '%uci_store.csv'") \
+        == [(expected["uci_invoices"],)]
+    ((attributes, purchase_id, name),) = lab.query(
+        "select transaction_attributes, purchase_id, event_type_name from fct_offline_events where customer_id = 'W1'")
+    assert list(attributes) == expected["thirty"] and purchase_id == "T2" and name == "purchase"
+    assert lab.query("select _rejection_reason from stg_lab__store where customer_id = 'W2'") == [
+        ("row has fewer than 22 fields (empty fields still need their separators)",)
+    ]
 
 
 def _hash(email: str) -> str:
