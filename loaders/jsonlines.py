@@ -19,7 +19,6 @@ import json
 import duckdb
 
 from .errors import FileError
-from .formats import Format
 from .sniff import raw_column_names
 from .sql import literal
 
@@ -30,7 +29,7 @@ _CLEAN = r"""regexp_replace(regexp_replace(regexp_replace(trim(text), '^\[\s*\{'
                                            '\}\s*\]\s*,?$', '}'), ',\s*$', '')"""
 
 
-def parse_json_lines(con, path: str, fmt: Format, max_line_bytes: int) -> tuple[list[str], int, list[tuple], str | None]:
+def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], int, list[tuple], str | None]:
     """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note)."""
     _read_lines(con, path)
     con.execute(

@@ -62,7 +62,7 @@ def land_file(
     load_id = wh.next_load_id()
     con = wh.con
     if dialect.layout == "json_lines":
-        columns, landed, reject_rows, line_note = parse_json_lines(con, path, fmt, max_line_bytes)
+        columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
     else:
         columns = dialect.columns or raw_column_names(dialect.header or [])
         landed, reject_rows, line_note = _parse_delimited(con, path, fmt, dialect, columns, load_id, max_line_bytes)
