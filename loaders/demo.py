@@ -14,6 +14,8 @@ import zlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from .demo_bazaar import write_bazaar
+
 START = date(2024, 6, 1)
 PAGES = ["/", "/women", "/men", "/sale", "/product/p-100", "/product/p-200", "/product/p-300", "/cart", "/checkout"]
 CAMPAIGNS = [("google", "cpc", "summer_sale"), ("newsletter", "email", "june_news"), ("", "", ""), ("facebook", "paid_social", "retarget")]
@@ -94,6 +96,7 @@ def write_demo(out: Path, days: int = 3, seed: int = 20240601) -> list[Path]:
                                   cfg["delimiter"], damaged=(retailer == "acme" and day == 1)))
             written.append(_write(out / retailer / "orders" / f"{retailer}_orders_{stamp}.csv", ORDER_COLUMNS, orders,
                                   cfg["delimiter"]))
+    written += write_bazaar(out, days=days, seed=seed)   # the other vendor formats (demo_bazaar.py)
     return written
 
 

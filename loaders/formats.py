@@ -9,7 +9,7 @@ never disagree about a format.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -19,15 +19,23 @@ from .errors import LoaderError
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
+LAYOUTS = ("delimited", "json_lines")
+HEADER_MODES = (True, False, "auto")
+# Keys of a column declaration; any other key (extract, format, default_protocol...)
+# is a staging option the loader carries along untouched.
+_COLUMN_KEYS = {"source", "name", "type", "required", "description", "accepted", "default"}
+
+
 @dataclass(frozen=True)
 class Column:
-    source: str
+    source: str | None      # None: not read from the file (a setting a source gives a default)
     name: str
     type: str
     required: bool = False
     description: str = ""
     accepted: tuple[str, ...] | None = None
     default: str | None = None
+    options: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,51 @@ class Format:
     name: str
     entity: str
     delimiters: tuple[str, ...]
-    header: bool
+    header: bool | str          # True, False or "auto" (detected per file)
     quote: str
     encoding: str
     file_date: FileDatePattern | None
     columns: tuple[Column, ...]
     vendor: str = ""
     extra: dict = field(default_factory=dict)
+    layouts: tuple[str, ...] = ("delimited",)
+    file_columns: tuple[str, ...] | None = None   # the fields of a headerless file, in order
+    trailing_prefix: str | None = None            # any number of extra fields: <prefix>_1, _2...
+    rows_match_file_date: str | None = None       # column whose value must equal the file-name date
 
     @property
     def source_columns(self) -> list[str]:
-        return [c.source for c in self.columns]
+        """Raw columns a file of this format has at least (positional names when headerless)."""
+        if self.file_columns:
+            return list(self.file_columns)
+        names: dict[str, str] = {}
+        for c in self.columns:
+            if c.source:
+                names.setdefault(c.source.lower(), c.source)   # two columns may read one field
+        return list(names.values())
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def for_source(self, block: dict, where: str) -> "Format":
+        """This format as one source uses it: meta.loader may override file options
+        (`file:`), column declarations (`columns: {name: {source, default...}}`) and
+        defaults (`defaults: {name: value}`, short for columns.name.default)."""
+        file_opts = block.get("file") or {}
+        column_opts = {name: dict(opts or {}) for name, opts in (block.get("columns") or {}).items()}
+        for name, value in (block.get("defaults") or {}).items():
+            column_opts.setdefault(name, {})["default"] = value
+        if not file_opts and not column_opts:
+            return self
+        if not isinstance(file_opts, dict) or not all(isinstance(v, dict) for v in column_opts.values()):
+            raise LoaderError(f"{where}: meta.loader 'file' and 'columns' must be mappings")
+        unknown = sorted(set(column_opts) - {c.name for c in self.columns})
+        if unknown:
+            known = ", ".join(c.name for c in self.columns)
+            raise LoaderError(f"{where}: no column {', '.join(unknown)} in format {self.name} (columns: {known})")
+        columns = tuple(_column({**_declared(c), **column_opts.get(c.name, {})}) for c in self.columns)
+        merged = _file_fields({**self.extra.get("_file", {}), **file_opts}, where)
+        return replace(self, columns=columns, **merged)
 
 
 def formats_dir(project_dir: Path) -> Path:
@@ -80,30 +122,61 @@ def load_format(project_dir: Path, name: str) -> Format:
 def _to_format(spec: dict, path: Path) -> Format:
     try:
         file_opts = spec["file"]
-        date = file_opts.get("file_date")
-        columns = tuple(
-            Column(
-                source=c["source"],
-                name=c["name"],
-                type=c["type"],
-                required=bool(c.get("required", False)),
-                description=c.get("description", ""),
-                accepted=tuple(c["accepted"]) if c.get("accepted") else None,
-                default=c.get("default"),
-            )
-            for c in spec["columns"]
-        )
+        extra = {k: v for k, v in spec.items() if k not in {"name", "entity", "vendor", "file", "columns"}}
         return Format(
             name=spec["name"],
             entity=spec["entity"],
             vendor=spec.get("vendor", ""),
-            delimiters=tuple(file_opts.get("delimiters", [","])),
-            header=bool(file_opts.get("header", True)),
-            quote=file_opts.get("quote", '"'),
-            encoding=file_opts.get("encoding", "utf-8"),
-            file_date=FileDatePattern(date["regex"], date["format"]) if date else None,
-            columns=columns,
-            extra={k: v for k, v in spec.items() if k not in {"name", "entity", "vendor", "file", "columns"}},
+            columns=tuple(_column(c) for c in spec["columns"]),
+            extra={**extra, "_file": dict(file_opts)},
+            **_file_fields(file_opts, str(path)),
         )
     except (KeyError, TypeError) as exc:
         raise LoaderError(f"{path}: format declaration is missing {exc}") from None
+
+
+def _column(c: dict) -> Column:
+    return Column(
+        source=c.get("source", c["name"]),
+        name=c["name"],
+        type=c["type"],
+        required=bool(c.get("required", False)),
+        description=c.get("description", ""),
+        accepted=tuple(c["accepted"]) if c.get("accepted") else None,
+        default=c.get("default"),
+        options={k: v for k, v in c.items() if k not in _COLUMN_KEYS},
+    )
+
+
+def _declared(c: Column) -> dict:
+    out = {"source": c.source, "name": c.name, "type": c.type, "required": c.required,
+           "description": c.description, "default": c.default, **c.options}
+    if c.accepted:
+        out["accepted"] = list(c.accepted)
+    return out
+
+
+def _file_fields(file_opts: dict, where: str) -> dict:
+    """The Format fields a `file:` block sets (format declaration or a source's override)."""
+    date = file_opts.get("file_date")
+    header = file_opts.get("header", True)
+    layouts = tuple(file_opts.get("layouts", ["delimited"]))
+    if header not in HEADER_MODES:
+        raise LoaderError(f"{where}: file.header must be true, false or auto, not {header!r}")
+    if not layouts or set(layouts) - set(LAYOUTS):
+        raise LoaderError(f"{where}: file.layouts must be a list of {', '.join(LAYOUTS)}")
+    delimiters = tuple(file_opts.get("delimiters", [","]))
+    if any(not d or len(d.encode()) > 4 for d in delimiters):
+        raise LoaderError(f"{where}: a delimiter must be 1 to 4 bytes long")
+    trailing = file_opts.get("trailing_columns") or {}
+    return {
+        "delimiters": delimiters,
+        "header": header,
+        "quote": file_opts.get("quote", '"'),
+        "encoding": file_opts.get("encoding", "utf-8"),
+        "file_date": FileDatePattern(date["regex"], date["format"]) if date else None,
+        "layouts": layouts,
+        "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
+        "trailing_prefix": trailing.get("prefix"),
+        "rows_match_file_date": file_opts.get("rows_match_file_date"),
+    }

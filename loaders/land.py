@@ -20,7 +20,9 @@ import duckdb
 from .errors import FileError
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
-from .sniff import Dialect, raw_column_names
+from .jsonlines import parse_json_lines
+from .rules import check_rows_match_file_date
+from .sniff import Dialect, csv_options, raw_column_names
 from .sql import ident, literal, qualified
 from .warehouse import META_SCHEMA, Warehouse, utcnow
 
@@ -57,68 +59,38 @@ def land_file(
 ) -> LandResult:
     started = time.monotonic()
     started_at = utcnow()
-    columns = raw_column_names(dialect.header) if dialect.header is not None else fmt.source_columns
-    skip = 1 if dialect.header is not None else 0
     load_id = wh.next_load_id()
     con = wh.con
-    scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
-    positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
     raw = qualified(target.schema, target.table)
     loaded_at = utcnow()
+    lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
+               "retailer": target.retailer, "load_id": load_id}
     try:
         con.execute("begin transaction")
-        wh.ensure_raw_table(target.schema, target.table, columns)
-        con.execute(f"delete from {raw} where _source_file = ?", [file_name])
-        con.execute(
-            f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
-            [target.retailer, target.dataset, file_name],
-        )
-        try:
-            # Straight from the reader into the raw table: no copy in memory.
-            # Line numbers start as "one record per line" and are corrected
-            # below in the rare files where that is not true.
-            landed = con.execute(
+        if dialect.layout == "json_lines":
+            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
+            _replace_file_rows(wh, target, raw, file_name, columns)
+            select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+            con.execute(
                 f"""insert into {raw} by name
-                    select {select_cols},
-                           $file as _source_file, $file_date::date as _file_date,
-                           ordinality + {skip} as _line_number, $loaded_at::timestamp as _loaded_at,
-                           $retailer as _retailer, $load_id::bigint as _load_id
-                    from read_csv({literal(path)},
-                        columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
-                        delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
-                        escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
-                        allow_quoted_nulls = false, null_padding = false,
-                        max_line_size = {int(max_line_bytes)},
-                        store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
-                    with ordinality""",
-                {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
-                 "retailer": target.retailer, "load_id": load_id},
-            ).fetchone()[0]
-            rejected = con.execute(
-                # A record can raise one error per column; its first one says it all.
-                f"""select line, min(line_byte_position) as at,
-                           arg_min(column_name, coalesce(column_idx, 0)) as columns,
-                           arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
-                           arg_min(error_message, coalesce(column_idx, 0)) as reasons,
-                           first(csv_line) as raw_text
-                    from {ident(rejects)} group by line order by line"""
-            ).fetchall()
-        except duckdb.Error as exc:
-            # the transaction is aborted; the rollback below also drops the rejects tables
-            raise FileError(path, _read_error(exc, fmt)) from None
-        for name in (rejects, scan):
-            con.execute(f"drop table if exists {ident(name)}")
-
-        reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
-        line_note = _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed,
-                                          reject_rows, rejected_lines)
+                    select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
+                    from _parsed p join _lines l on l.ordinality = p.ordinality""",
+                lineage,
+            )
+            con.execute("drop table if exists _parsed; drop table if exists _lines")
+        else:
+            columns = dialect.columns or raw_column_names(dialect.header or [])
+            _replace_file_rows(wh, target, raw, file_name, columns)
+            landed, reject_rows, line_note = _land_delimited(
+                con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
+        check_rows_match_file_date(con, raw, file_name, path, fmt, columns, file_date)
+        line_note = "; ".join(n for n in (dialect.note, line_note) if n) or None
         rows_read = landed + len(reject_rows)
         if reject_rows:
             con.executemany(
                 f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (load_id, target.retailer, target.dataset, file_name, line, _named(cols, columns),
+                    (load_id, target.retailer, target.dataset, file_name, line, cols,
                      types, reason, raw_text, loaded_at)
                     for line, cols, types, reason, raw_text in reject_rows
                 ],
@@ -126,7 +98,8 @@ def land_file(
         wh.record_file(
             retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
             checksum=checksum, file_date=file_date, format=fmt.name,
-            delimiter=dialect.delimiter, encoding="utf-8-sig" if dialect.has_bom else "utf-8",
+            delimiter=dialect.delimiter if dialect.layout == "delimited" else dialect.layout,
+            encoding="utf-8-sig" if dialect.has_bom else "utf-8",
             rows_read=rows_read, rows_landed=landed, rows_rejected=len(reject_rows),
             status="landed", message=line_note, load_id=load_id,
             started_at=started_at, finished_at=utcnow(),
@@ -134,9 +107,75 @@ def land_file(
         )
         con.execute("commit")
     except BaseException:
+        # also drops every temp table the read created inside the transaction
         con.execute("rollback")
         raise
     return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
+
+
+_LINEAGE_SELECT = """$file as _source_file, $file_date::date as _file_date, {line} as _line_number,
+                     $loaded_at::timestamp as _loaded_at, $retailer as _retailer, $load_id::bigint as _load_id"""
+
+
+def _replace_file_rows(wh: Warehouse, target: Target, raw: str, file_name: str, columns: list[str]) -> None:
+    """Make room for the file: the raw table has its columns, its previous rows and rejects are gone."""
+    wh.ensure_raw_table(target.schema, target.table, columns)
+    wh.con.execute(f"delete from {raw} where _source_file = ?", [file_name])
+    wh.con.execute(
+        f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
+        [target.retailer, target.dataset, file_name],
+    )
+
+
+def _land_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
+                    max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple], str | None]:
+    """Insert a delimited file's records into the raw table; return (landed, rejects, note).
+
+    Straight from DuckDB's reader into the raw table, with no copy in memory.
+    Line numbers start as "one record per line" and are corrected afterwards
+    in the rare files where that is not true.
+    """
+    skip = 1 if dialect.header is not None else 0
+    scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
+    positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
+    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
+    # Formats with trailing columns: shorter rows are padded with nulls, and
+    # empty fields stay '' (nullstr is a character no text holds), so a padded
+    # field is told apart from a delivered empty one.
+    padding = "null_padding = true, nullstr = chr(0)," if dialect.pad_rows else "null_padding = false,"
+    try:
+        landed = con.execute(
+            f"""insert into {raw} by name
+                select {select_cols}, {_LINEAGE_SELECT.format(line=f"ordinality + {skip}")}
+                from read_csv({literal(path)},
+                    columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
+                    delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
+                    escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
+                    allow_quoted_nulls = false, {padding}
+                    max_line_size = {int(max_line_bytes)},
+                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
+                with ordinality""",
+            lineage,
+        ).fetchone()[0]
+        rejected = con.execute(
+            # A record can raise one error per column; its first one says it all.
+            f"""select line, min(line_byte_position) as at,
+                       arg_min(column_name, coalesce(column_idx, 0)) as columns,
+                       arg_min(error_type::varchar, coalesce(column_idx, 0)) as types,
+                       arg_min(error_message, coalesce(column_idx, 0)) as reasons,
+                       first(csv_line) as raw_text
+                from {ident(rejects)} group by line order by line"""
+        ).fetchall()
+    except duckdb.Error as exc:
+        # the transaction is aborted; the caller's rollback drops the rejects tables too
+        raise FileError(path, _read_error(exc, fmt)) from None
+    for name in (rejects, scan):
+        con.execute(f"drop table if exists {ident(name)}")
+    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
+    reject_rows = [(line, _named(cols, columns), *rest) for line, cols, *rest in reject_rows]
+    note = _correct_line_numbers(con, raw, lineage["file"], path, dialect, fmt, skip, landed,
+                                 reject_rows, rejected_lines)
+    return landed, reject_rows, note
 
 
 def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, delimiter: str,
@@ -162,7 +201,7 @@ def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, de
 def _reason(error_type: str, message: str, text: str, expected: int, delimiter: str, quote: str) -> str:
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         try:
-            found = len(next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)))
+            found = len(next(csv.reader(io.StringIO(text), **csv_options(delimiter, quote))))
         except (csv.Error, StopIteration):
             return f"wrong number of fields (expected {expected})"
         return f"wrong number of fields: expected {expected}, found {found}"
@@ -200,7 +239,7 @@ def _correct_line_numbers(con, raw: str, file_name: str, path: str, dialect: Dia
             {"first": skip + 1, "last": total_lines, "rejected": sorted(rejected_lines)},
         )
     else:
-        starts = record_start_lines(path, dialect.delimiter, fmt.quote, skip)
+        starts = record_start_lines(path, dialect.delimiter[0], fmt.quote, skip)
         if len(starts) != landed + len(reject_rows):
             # The two parsers split a damaged file differently: keep every row,
             # and say that its line numbers count records, not physical lines.

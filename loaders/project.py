@@ -111,7 +111,7 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
         dataset=dataset,
         schema=src.get("schema", retailer),
         identifier=table.get("identifier", dataset),
-        format=load_format(project_dir, block["format"]),
+        format=load_format(project_dir, block["format"]).for_source(block, f"{path}: source {retailer}.{dataset}"),
         location=location,
         options={k: v for k, v in block.items() if k not in {"format", "location"}},
         declared_in=path,

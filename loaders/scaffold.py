@@ -88,10 +88,13 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             col: dict = {"name": c.name, "description": c.description or c.name}
             tests = []
             if c.accepted:
-                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}}})
+                # rows with another value are flagged in _rejection_reason (and kept): check the others
+                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)},
+                                                  "config": {"where": "_rejection_reason is null"}}})
             if tests:
                 col["data_tests"] = tests
             columns.append(col)
+        columns += extra_staging_columns(fmt)
         columns += [
             {"name": "_rejection_reason", "description": "{{ doc('col_rejection_reason') }}"},
             {"name": "_source_file", "description": "{{ doc('col_source_file') }}", "data_tests": ["not_null"]},
@@ -107,10 +110,45 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             "data_tests": [
                 {"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}},
                 {"no_rejected_rows": {"config": {"severity": "warn"}}},
+                *_row_key_test(fmt),
             ],
             "columns": columns,
         })
     return _dump({"version": 2, "models": models})
+
+
+def _row_key_test(fmt: Format) -> list[dict]:
+    """A format's row_key (what one valid row of a file stands for) is unique per file; warn-level,
+    since the marts keep the last such row."""
+    if not fmt.extra.get("row_key"):
+        return []
+    return [{"unique_combination": {
+        "arguments": {"columns": ["_source_file", *fmt.extra["row_key"]]},
+        "config": {"severity": "warn", "where": "_rejection_reason is null"},
+    }}]
+
+
+def extra_staging_columns(fmt: Format) -> list[dict]:
+    """Columns stage_source adds beyond the declared ones, per the format's options."""
+    extra = []
+    for c in fmt.columns:
+        if c.type == "url" and c.options.get("default_protocol"):
+            extra.append({"name": f"is_{c.name}_protocol_defaulted",
+                          "description": f"Whether {c.name} came without a protocol and took the source's default one."})
+    trailing = (fmt.extra.get("_file") or {}).get("trailing_columns") or {}
+    if trailing.get("list"):
+        extra.append({"name": trailing["list"],
+                      "description": f"The row's trailing fields ({trailing['prefix']}_1, _2...) in order, "
+                                     "as many as it has; delivered empty ones are ''."})
+    if fmt.extra.get("other_columns"):
+        extra.append({"name": fmt.extra["other_columns"],
+                      "description": "Every field the format does not declare, as one JSON object keyed by "
+                                     "field name (text from CSV unless cast; JSON lines keep their types)."})
+    if fmt.extra.get("continuation_rows"):
+        extra.append({"name": "_is_continuation_row",
+                      "description": "The row continues the row above it with the same "
+                                     f"{fmt.extra['continuation_rows']['key']} (variants, images)."})
+    return extra
 
 
 def _dump(doc: dict) -> str:

@@ -3,25 +3,33 @@
     Cast a cleaned raw value to the column's declared type. Text that does not
     cast becomes null, and rejection_reason names it, so no value is lost
     silently. Declared defaults apply to missing values only.
+    Options: `format` (dates and timestamps in exactly one form, see
+    value_format), `default_protocol` (url columns, see complete_url).
 -#}
     {%- set type = column.type -%}
+    {%- if column.get('format') -%}
+        {%- set expression = "case when " ~ regex_full_match(expression, value_format(column.format)) ~ " then " ~ expression ~ " end" -%}
+    {%- endif -%}
     {%- if type == 'string' -%}
         {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') else expression -%}
+    {%- elif type == 'url' -%}
+        {%- set value = complete_url(expression, column.get('default_protocol')) -%}
     {%- elif type == 'integer' -%}
-        {%- set value = dbt.safe_cast(expression, dbt.type_bigint()) -%}
+        {#- whole numbers only: a cast would round 1.5 to 2 -#}
+        {%- set value = "case when " ~ regex_full_match(expression, '[+-]?[0-9]+') ~ " then " ~ try_cast(expression, dbt.type_bigint()) ~ " end" -%}
     {%- elif type == 'number' -%}
-        {%- set value = dbt.safe_cast(expression, dbt.type_numeric()) -%}
+        {%- set value = try_cast(expression, dbt.type_numeric()) -%}
     {%- elif type == 'boolean' -%}
         {%- set value = "case lower(" ~ expression ~ ") when 'true' then true when 'false' then false end" -%}
     {%- elif type == 'date' -%}
-        {%- set value = dbt.safe_cast(expression, 'date') -%}
+        {%- set value = try_cast(expression, "date") -%}
     {%- elif type == 'timestamp' -%}
         {%- set value = parse_timestamp_utc(expression) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("Column " ~ column.name ~ " has unknown type '" ~ type ~ "'") }}
     {%- endif -%}
     {%- if column.get('default') is not none -%}
-        coalesce({{ value }}, {{ "'" ~ column.default ~ "'" if type == 'string' else column.default }})
+        coalesce({{ value }}, {{ "'" ~ column.default ~ "'" if type in ('string', 'url') else column.default }})
     {%- else -%}
         {{ value }}
     {%- endif -%}

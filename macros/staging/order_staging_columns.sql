@@ -6,6 +6,8 @@
             {%- do groups['id'].append(column) -%}
         {%- elif column.type in ('integer', 'number') -%}
             {%- do groups['number'].append(column) -%}
+        {%- elif column.type == 'url' -%}
+            {%- do groups['string'].append(column) -%}
         {%- else -%}
             {%- do groups[column.type].append(column) -%}
         {%- endif -%}

@@ -1,20 +1,31 @@
-{% macro rejection_reason(columns, one_of_required=[]) %}
+{% macro rejection_reason(columns, one_of_required=[], extra_reasons=[]) %}
 {#-
-    Why a staged row cannot be used, or null: a required value missing, a
-    value that does not cast to its type, a value outside its accepted list.
+    Why a staged row cannot be used, or null: a required value missing (and
+    no default for it), a
+    value that does not cast to its type, a value outside its accepted list,
+    plus any `extra_reasons` (SQL text expressions, null when fine).
     Reads the <name>__raw columns of the `cleaned` CTE of stage_source.
 -#}
     {%- set reasons = [] -%}
     {%- for column in columns -%}
         {%- set raw = adapter.quote(column.name ~ '__raw') -%}
-        {%- if column.get('required') -%}
-            {%- do reasons.append("case when " ~ raw ~ " is null then '" ~ column.source ~ ": required value missing' end") -%}
+        {%- set label = column.source or column.name -%}
+        {%- if column.get('required') and column.get('default') is none -%}
+            {%- do reasons.append("case when " ~ raw ~ " is null then '" ~ label ~ ": required value missing' end") -%}
         {%- endif -%}
-        {%- if column.type != 'string' -%}
-            {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ cast_value(raw, {'type': column.type, 'name': column.name}) ~ " is null then '" ~ column.source ~ ": not a valid " ~ column.type ~ "' end") -%}
+        {%- if column.type != 'string' or column.get('format') -%}
+            {%- set check = {} -%}
+            {%- do check.update(column) -%}
+            {%- do check.update({'default': none, 'accepted': none}) -%}
+            {%- if column.type == 'url' -%}
+                {%- set problem = 'not a complete URL' ~ (' (a path without a domain, or no protocol)' if not column.get('default_protocol') else ' (a path without a domain)') -%}
+            {%- else -%}
+                {%- set problem = 'not a valid ' ~ column.type ~ (' (' ~ column.format ~ ')' if column.get('format') else '') -%}
+            {%- endif -%}
+            {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ cast_value(raw, check) ~ " is null then '" ~ label ~ ": " ~ problem ~ "' end") -%}
         {%- endif -%}
         {%- if column.get('accepted') -%}
-            {%- do reasons.append("case when " ~ raw ~ " is not null and lower(" ~ raw ~ ") not in ('" ~ column.accepted | join("', '") ~ "') then '" ~ column.source ~ ": not one of " ~ column.accepted | join(', ') ~ "' end") -%}
+            {%- do reasons.append("case when " ~ raw ~ " is not null and lower(" ~ raw ~ ") not in ('" ~ column.accepted | join("', '") ~ "') then '" ~ label ~ ": not one of " ~ column.accepted | join(', ') ~ "' end") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for group in one_of_required -%}
@@ -24,5 +35,5 @@
         {%- endfor -%}
         {%- do reasons.append("case when " ~ checks | join(' and ') ~ " then '" ~ group | join(' or ') ~ ": one is required' end") -%}
     {%- endfor -%}
-    {{ join_reasons(reasons) }}
+    {{ join_reasons(reasons + extra_reasons) }}
 {% endmacro %}

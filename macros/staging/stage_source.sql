@@ -1,20 +1,67 @@
 {% macro stage_source(source_name, table_name) %}
 {#-
     The whole staging model of a retailer's source: the source's format (from
-    its meta.loader block) says which columns to rename and cast; columns the
-    raw table lacks become typed nulls so every retailer's model has the same
-    shape; each row gets _rejection_reason (null when the row is valid).
+    its meta.loader block, with the source's own column mapping and defaults)
+    says which columns to rename and cast; columns the raw table lacks become
+    typed nulls so every retailer's model has the same shape; each row gets
+    _rejection_reason (null when the row is valid).
+    Format options handled here: `file.trailing_columns` (any number of extra
+    fields, kept as one list), `other_columns` (undeclared fields kept as one
+    JSON object), `continuation_rows` (rows that continue the row above, e.g.
+    a product's variants and images, take its values where they have none).
 -#}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return("select 1 as placeholder") }}
     {%- endif -%}
-    {%- set spec = format_spec(source_format(source_name, table_name)) -%}
+    {%- set spec = source_spec(source_loader(source_name, table_name)) -%}
+    {%- set lineage = ['_retailer', '_source_file', '_file_date', '_line_number', '_loaded_at', '_load_id'] -%}
     {%- set present = {} -%}
+    {%- set raw_names = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
         {%- do present.update({column.name | lower: column.name}) -%}
+        {%- do raw_names.append(column.name) -%}
     {%- endfor -%}
     {%- set columns = order_staging_columns(spec['columns']) -%}
+    {%- set read = [] -%}
+    {%- for column in columns if column.source -%}
+        {%- do read.append(column.source | lower) -%}
+    {%- endfor -%}
+    {%- set extras = [] -%}
+    {%- set problems = [] -%}
+
+    {#- trailing fields: <prefix>_1 .. <prefix>_N, as many as the widest file had -#}
+    {%- set trailing = spec.file.get('trailing_columns') -%}
+    {%- if trailing -%}
+        {%- set numbered = [] -%}
+        {%- for name in raw_names if modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower) -%}
+            {%- do numbered.append((name.split('_')[-1] | int, name)) -%}
+        {%- endfor -%}
+        {%- set fields = [] -%}
+        {%- for _, name in numbered | sort -%}
+            {%- do fields.append(adapter.quote(name)) -%}
+        {%- endfor -%}
+        {%- do extras.append({'name': trailing.list, 'sql': text_list(fields)}) -%}
+        {%- set fixed = spec.file.get('columns') or [] -%}
+        {%- if fixed and present.get(fixed[-1] | lower) -%}
+            {#- the loader pads short rows with nulls and keeps empty fields as '' -#}
+            {%- do problems.append("case when " ~ adapter.quote(present.get(fixed[-1] | lower)) ~ " is null then 'row has fewer than "
+                ~ fixed | length ~ " fields (empty fields still need their separators)' end") -%}
+        {%- endif -%}
+    {%- endif -%}
+
+    {#- undeclared fields: one JSON object -#}
+    {%- if spec.get('other_columns') -%}
+        {%- set others = [] -%}
+        {%- for name in raw_names if name not in lineage and name != '_record' and name | lower not in read
+            and not (trailing and modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower)) -%}
+            {%- do others.append(name) -%}
+        {%- endfor -%}
+        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts) -%}
+        {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
+        {%- do problems.extend(attributes.problems) -%}
+    {%- endif -%}
+    {%- set continuation = spec.get('continuation_rows') -%}
 
 with source as (
 
@@ -26,17 +73,46 @@ cleaned as (
 
     select
         {%- for column in columns %}
-        {{ raw_text(present.get(column.source | lower)) }} as {{ adapter.quote(column.name ~ '__raw') }},
+        {{ clean_value(present.get(column.source | lower) if column.source else none, column) }} as {{ adapter.quote(column.name ~ '__raw') }},
         {%- endfor %}
-        _retailer,
-        _source_file,
-        _file_date,
-        _line_number,
-        _loaded_at,
-        _load_id
+        {%- for extra in extras %}
+        {{ extra.sql }} as {{ extra.name }},
+        {%- endfor %}
+        {{ join_reasons(problems) }} as _row_problems,
+        {{ lineage | join(',\n        ') }}
     from source
 
 ),
+{%- if continuation %}
+
+filled as (
+
+    -- continuation rows take their group's first value where they have none
+    select
+        {%- for column in columns %}
+        {%- set raw = adapter.quote(column.name ~ '__raw') %}
+        {%- if column.name == continuation.key %}
+        {{ raw }},
+        {%- else %}
+        coalesce({{ raw }}, first_value({{ raw }} ignore nulls) over (
+            partition by _source_file, {{ adapter.quote(continuation.key ~ '__raw') }}
+            order by _line_number rows between unbounded preceding and unbounded following
+        )) as {{ raw }},
+        {%- endif %}
+        {%- endfor %}
+        {%- for extra in extras %}
+        {{ extra.name }},
+        {%- endfor %}
+        row_number() over (
+            partition by _source_file, {{ adapter.quote(continuation.key ~ '__raw') }}
+            order by _line_number
+        ) > 1 as _is_continuation_row,
+        _row_problems,
+        {{ lineage | join(',\n        ') }}
+    from cleaned
+
+),
+{%- endif %}
 
 renamed as (
 
@@ -45,13 +121,22 @@ renamed as (
         {%- for column in columns %}
         {{ cast_value(adapter.quote(column.name ~ '__raw'), column) }} as {{ column.name }},
         {%- endfor %}
-        {{ rejection_reason(columns, spec.get('one_of_required', [])) }} as _rejection_reason,
+        {%- for column in columns if column.type == 'url' and column.get('default_protocol') %}
+        {{ is_protocol_defaulted(adapter.quote(column.name ~ '__raw'), column.default_protocol) }} as is_{{ column.name }}_protocol_defaulted,
+        {%- endfor %}
+        {%- for extra in extras %}
+        {{ extra.name }},
+        {%- endfor %}
+        {%- if continuation %}
+        _is_continuation_row,
+        {%- endif %}
+        {{ rejection_reason(columns, spec.get('one_of_required', []), ['_row_problems']) }} as _rejection_reason,
         _source_file,
         _file_date,
         _line_number,
         _loaded_at,
         _load_id
-    from cleaned
+    from {{ 'filled' if continuation else 'cleaned' }}
 
 )
 

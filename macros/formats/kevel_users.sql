@@ -1,0 +1,30 @@
+{% macro kevel_users() %}
+{#-
+    CRM users import (vendor spec 003, "Users"): CSV with a header, or JSON
+    lines. One field holds the user id (`userId` unless the source maps
+    another: meta.loader.columns.user_id.source) and the source says its id
+    type (meta.loader.defaults.user_id_type, e.g. email). Every other field is
+    a user attribute: text from CSV unless cast (meta.loader.casts), typed
+    from JSON lines. Ids of the default id types are trimmed and lower-cased
+    (seed user_id_types); e-mails are hashed to sha256 after that when the
+    source sets defaults.hash_email: true. Read by the loader too: plain YAML
+    only.
+-#}
+{% set spec %}
+name: kevel_users
+entity: users
+vendor: Kevel Audience users (CRM) import
+file:
+  layouts: [delimited, json_lines]
+  delimiters: [",", "\t", ";", "|"]
+  header: true
+  quote: '"'
+  encoding: utf-8
+other_columns: attributes
+columns:
+  - {source: userId, name: user_id, type: string, required: true, description: "The user id as delivered (before trimming, lower-casing or hashing)."}
+  - {source: null, name: user_id_type, type: string, required: true, description: "Id type of user_id (email, email_sha256, a custom type...): a setting of the source."}
+  - {source: null, name: hash_email, type: boolean, default: false, description: "Whether e-mail ids are hashed to sha256 (email_sha256): a setting of the source."}
+{% endset %}
+{{ return(fromyaml(spec)) }}
+{% endmacro %}

@@ -1,0 +1,19 @@
+{% macro clean_value(column_name, column) %}
+{#-
+    A raw column as the text to cast: trimmed, empty meaning missing, and with
+    the column's `extract` option (a regex whose first group is the value, e.g.
+    the number in `352 AED`) applied. When `extract` finds nothing, a string
+    column is missing but a typed column keeps the text, so the failed cast is
+    flagged rather than the value silently dropped.
+-#}
+    {%- set text = raw_text(column_name) -%}
+    {%- if column.get('extract') and column_name is not none -%}
+        {%- if column.type == 'string' -%}
+            {{ regex_extract(text, column.extract) }}
+        {%- else -%}
+            coalesce({{ regex_extract(text, column.extract) }}, {{ text }})
+        {%- endif -%}
+    {%- else -%}
+        {{ text }}
+    {%- endif -%}
+{% endmacro %}

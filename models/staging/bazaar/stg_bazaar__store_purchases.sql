@@ -1,0 +1,1 @@
+{{ stage_source('bazaar', 'store_purchases') }}
