@@ -65,10 +65,13 @@ def land_file(
     loaded_at = utcnow()
     lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
                "retailer": target.retailer, "load_id": load_id}
+    if dialect.layout == "json_lines":
+        # Parsed into temp tables before the transaction: the JSON reader
+        # recovers from some errors, which would abort a transaction.
+        columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
     try:
         con.execute("begin transaction")
         if dialect.layout == "json_lines":
-            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
             _replace_file_rows(wh, target, raw, file_name, columns)
             select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
             con.execute(
@@ -77,7 +80,6 @@ def land_file(
                     from _parsed p join _lines l on l.ordinality = p.ordinality""",
                 lineage,
             )
-            con.execute("drop table if exists _parsed; drop table if exists _lines")
         else:
             columns = dialect.columns or raw_column_names(dialect.header or [])
             _replace_file_rows(wh, target, raw, file_name, columns)
@@ -110,6 +112,8 @@ def land_file(
         # also drops every temp table the read created inside the transaction
         con.execute("rollback")
         raise
+    finally:
+        con.execute("drop table if exists _parsed; drop table if exists _lines")
     return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
 
 
