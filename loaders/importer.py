@@ -138,7 +138,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 summary.downloaded_bytes += delivered.storage.fetch(delivered.path, delivered.url, delivered.size
                                                                     if delivered.size else None, local)
                 summary.downloaded_files += 1
-            for unit in decode.units(local, name, source.options, work):
+            options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
+            for unit in decode.units(local, name, options, work):
                 outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
