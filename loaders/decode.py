@@ -111,7 +111,7 @@ def units(path: str, name: str, options: dict, workdir: str) -> Iterator[Unit]:
         content = os.path.join(workdir, "content")
         try:
             with gzip.open(path, "rb") as source:
-                checksum, size = _unpack(source, content, packed, limits, name)
+                checksum, size = _unpack(source, content, packed, limits.max_unpacked_bytes, limits, name)
         except (OSError, EOFError, zlib.error) as exc:
             raise FileError(name, f"gzip data is damaged: {exc}") from None
     else:
@@ -144,8 +144,8 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
             content = os.path.join(workdir, f"member-{number}")
             try:
                 with archive.open(member) as source:
-                    unit.checksum, unit.size = _unpack(source, content, max(member.compress_size, 1),
-                                                       Limits(budget, limits.max_ratio), unit.name)
+                    unit.checksum, unit.size = _unpack(source, content, max(member.compress_size, 1), budget,
+                                                       limits, unit.name)
                 budget -= unit.size
                 if member.filename.lower().endswith((".gz", ".gzip")):
                     raise FileError(unit.name, "a compressed file inside an archive is not unpacked again; "
@@ -173,13 +173,18 @@ def _unsafe_member(member: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _unpack(source, dest: str, packed: int, limits: Limits, name: str) -> tuple[str, int]:
-    """Copy a decompressing stream to dest, hashing it, within the size and ratio limits."""
+def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: str) -> tuple[str, int]:
+    """Copy a decompressing stream to dest, hashing it, within the size and ratio limits.
+
+    `budget` is what is left of max_unpacked_bytes for this delivery. The
+    limits are checked on the bytes actually produced: an archive's header
+    can claim any size.
+    """
     digest, written = hashlib.sha256(), 0
     with open(dest, "wb") as out:
         while block := source.read(CHUNK):
             written += len(block)
-            if written > limits.max_unpacked_bytes:
+            if written > budget:
                 raise FileError(name, f"unpacks to more than max_unpacked_bytes ({limits.max_unpacked_bytes} bytes): "
                                       "refused as a possible decompression bomb (raise the limit in meta.loader "
                                       "if the file is genuine)")
