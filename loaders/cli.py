@@ -20,6 +20,7 @@ from .dbt import run_dbt
 from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, land_sources, plan
 from .lock import run_lock
+from .schedule import check as check_cron
 from .schedule import run_schedule
 from .project import find_project_dir, load_sources, select_sources
 from .warehouse import Warehouse, default_warehouse_path
@@ -123,8 +124,15 @@ def run(ctx, sources, dbt_args, scheduled):
     sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
 
 
+def _cron(ctx, param, value):
+    try:
+        return check_cron(value)
+    except LoaderError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
-@click.argument("cron")
+@click.argument("cron", callback=_cron)
 @click.argument("sources", nargs=-1)
 @click.option("--build", is_flag=True, help="Also `dbt build` after each landing (like `run`).")
 @click.option("--now", "run_now", is_flag=True, help="Run once at start, then on the schedule.")

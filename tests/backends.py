@@ -78,9 +78,9 @@ class Backend:
     options: dict = field(default_factory=dict)   # meta.loader `storage:` block
     env: dict = field(default_factory=dict)       # credentials, as a deployment would set them
 
-    def new_prefix(self) -> "Place":
-        """A fresh folder of its own for one test."""
-        prefix = f"t{uuid.uuid4().hex[:10]}"
+    def new_prefix(self, under: str = "") -> "Place":
+        """A fresh folder of its own for one test (`under` a given folder, e.g. the HTTP server's slow/)."""
+        prefix = f"{under}t{uuid.uuid4().hex[:10]}"
         return Place(self, f"{self.root}/{prefix}", f"{self.url_root}/{prefix}")
 
 
@@ -182,7 +182,7 @@ def start_http(tmp: Path) -> Backend:
     log = tmp / "http-requests.log"
     log.touch()
     server = Server("http", [sys.executable, str(SERVERS / "http_server.py"), str(port), str(root), str(log)], port,
-                    tmp / "http.log", env={"HTTP_TEST_DELAY": "4"})
+                    tmp / "http.log", env={"HTTP_TEST_DELAY": "2"})
     server.requests = log
     return Backend("http", server, fsspec.filesystem("file"), str(root), f"http://127.0.0.1:{port}")
 

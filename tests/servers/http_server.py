@@ -8,6 +8,7 @@ LOG_FILE as "METHOD PATH", so tests can tell a download from a HEAD.
 """
 
 import asyncio
+import time
 import os
 import sys
 
@@ -20,7 +21,7 @@ def build(root: str, log_file: str) -> web.Application:
     @web.middleware
     async def record(request, handler):
         with open(log_file, "a") as log:
-            log.write(f"{request.method} {request.path}\n")
+            log.write(f"{request.method} {request.path} {time.time():.2f}\n")
         if request.path.startswith("/slow/") and delay:
             await asyncio.sleep(delay)
         return await handler(request)
