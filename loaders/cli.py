@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -300,6 +301,9 @@ def _print_summary(summary: ImportSummary) -> None:
 
 
 def main() -> None:
+    # Storage clients log their retries with tracebacks (gcsfs, azure); the error
+    # that ends them reaches the user as one line, so their log records are dropped.
+    logging.getLogger().addHandler(logging.NullHandler())
     cli(prog_name="retail-imports")
 
 

@@ -316,7 +316,7 @@ def _remove(*paths: str) -> None:
             pass
 
 
-def workdir(base: str | None = None):
-    """A private temporary folder for one delivery (removed with everything in it)."""
-    return tempfile.TemporaryDirectory(prefix="retail-imports-", dir=base)
+def workdir():
+    """A private temporary folder for one delivery (removed with everything in it), under $TMPDIR."""
+    return tempfile.TemporaryDirectory(prefix="retail-imports-")
 

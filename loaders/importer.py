@@ -130,7 +130,7 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
 
     outcomes: list[FileOutcome] = []
-    with decode.workdir(source.options.get("temp_dir")) as work:
+    with decode.workdir() as work:   # under $TMPDIR
         try:
             local = delivered.path
             if delivered.is_remote:

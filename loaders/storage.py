@@ -153,9 +153,22 @@ class Storage:
             return self._list_local()
         fs, pattern = self._open()
         try:
-            if pattern.endswith("/") or not glob.has_magic(pattern) and fs.isdir(pattern):
-                pattern = pattern.rstrip("/") + "/*"
-            found = fs.glob(pattern, detail=True)
+            if not glob.has_magic(pattern) and not pattern.endswith("/"):
+                # One file, or a folder. Over HTTP asking "is it a folder?" downloads the
+                # file, so there the HEAD's content type tells: an HTML page is an index.
+                info = fs.info(pattern)
+                folder = info.get("mimetype") == "text/html" if self.protocol == "http" else \
+                    info.get("type") == "directory"
+                if not folder:
+                    found = {pattern: info}
+                    pattern = None
+            if pattern is not None:
+                if not glob.has_magic(pattern):
+                    pattern = pattern.rstrip("/") + "/*"
+                # A glob walking folders swallows errors (a refused login, an untrusted
+                # certificate) and says "no files"; listing the folder first does not.
+                fs.ls(_folder_of(pattern), detail=False)
+                found = fs.glob(pattern, detail=True)
         except FileNotFoundError:
             found = {}
         except Exception as exc:  # every client has its own errors; one line names the place and the cause
@@ -223,6 +236,12 @@ class Storage:
             host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
             return f"{scheme}://{host}/{path.lstrip('/')}"
         return f"{scheme}://{path.lstrip('/')}"
+
+
+def _folder_of(pattern: str) -> str:
+    """The folder a glob starts from: everything before the part with the first wildcard."""
+    first = min((i for i, ch in enumerate(pattern) if ch in "*?["), default=len(pattern))
+    return pattern[:first].rsplit("/", 1)[0] or "/"
 
 
 def fingerprint(protocol: str, info: dict) -> str | None:

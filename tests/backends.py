@@ -93,7 +93,7 @@ class Place:
     def put(self, relative: str, data: bytes) -> None:
         target = f"{self.path}/{relative}"
         parent = target.rsplit("/", 1)[0]
-        if self.backend.name in ("local", "sftp", "http"):
+        if self.backend.name in ("local", "sftp", "http", "https"):
             self.backend.fs.makedirs(parent, exist_ok=True)
         with self.backend.fs.open(target, "wb") as handle:
             handle.write(data)
@@ -187,6 +187,51 @@ def start_http(tmp: Path) -> Backend:
     return Backend("http", server, fsspec.filesystem("file"), str(root), f"http://127.0.0.1:{port}")
 
 
+def start_https(tmp: Path) -> Backend:
+    """HTTPS with a certificate of its own (trusted through SSL_CERT_FILE) and basic auth."""
+    import fsspec
+
+    cert, key = _self_signed(tmp)
+    root = tmp / "https-root"
+    root.mkdir()
+    port = free_port()
+    log = tmp / "https-requests.log"
+    log.touch()
+    password = uuid.uuid4().hex
+    server = Server("https", [sys.executable, str(SERVERS / "http_server.py"), str(port), str(root), str(log),
+                              str(cert), str(key)], port, tmp / "https.log",
+                    env={"HTTP_TEST_AUTH": f"acme:{password}"})
+    server.requests = log
+    return Backend("https", server, fsspec.filesystem("file"), str(root), f"https://127.0.0.1:{port}",
+                   {"username": "acme", "password_env": "ACME_HTTP_PASSWORD"},
+                   {"ACME_HTTP_PASSWORD": password, "SSL_CERT_FILE": str(cert)})
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp / "https-cert.pem", tmp / "https-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
 def start_local(tmp: Path) -> Backend:
     import fsspec
 
@@ -196,7 +241,7 @@ def start_local(tmp: Path) -> Backend:
 
 
 STARTERS = {"local": start_local, "s3": start_s3, "gcs": start_gcs, "azure": start_azure, "sftp": start_sftp,
-            "http": start_http}
+            "http": start_http, "https": start_https}
 
 
 def stop(backend: Backend) -> None:

@@ -102,3 +102,37 @@ def test_the_same_folder_lands_identically_from_all_six_backends(mini, backend_p
     lineage = mini.query("select distinct _source_file from raw_acme.visits_s3 order by 1")
     assert lineage[-1][0].endswith("/visits/acme_visits_20240603.zip/late/acme_visits_20240604.csv")
     assert lineage[0][0].startswith("s3://retail-drop/")
+
+
+def test_one_file_over_http_is_checked_with_head_requests_only(mini, backend_pool):
+    http = backend_pool("http")
+    place = http.new_prefix()
+    units = delivery_units()
+    _serve(place, units)
+    url = f"{place.url}/visits/acme_visits_20240601.csv"
+    declare(mini, "acme", {"visits": {"format": "symbiosys_visits_csv", "location": url}})
+    assert mini.cli("land").code == 0
+    log = http.server.requests
+    seen = len(log.read_text().splitlines())
+    again = mini.cli("land")
+    assert "0 landed, 1 unchanged, 0 failed" in again.err, again.err
+    since = [line.split()[:2] for line in log.read_text().splitlines()[seen:]]
+    assert since == [["HEAD", url.split(str(http.server.port))[1]]]
+
+
+def test_https_with_a_verified_certificate_and_basic_auth(mini, backend_pool):
+    https = backend_pool("https")
+    place = https.new_prefix()
+    units = delivery_units()
+    _serve(place, units)
+    declare(mini, "acme", {"visits": _block(place, https)})
+    prefix = public_url(place.url) + "/visits"
+    result = mini.cli("land", env=https.env)
+    assert result.code == 0, result.err
+    assert landed(mini, "raw_acme.visits", prefix) == expected_rows(units)
+
+    # without the password, or without trusting the certificate: one clear line, nothing landed
+    no_password = mini.cli("land", env={**https.env, "ACME_HTTP_PASSWORD": "wrong"})
+    assert no_password.code == 1 and "401" in no_password.err and "Traceback" not in no_password.err
+    untrusted = mini.cli("land", env={k: v for k, v in https.env.items() if k != "SSL_CERT_FILE"})
+    assert untrusted.code == 1 and "certificate verify failed" in untrusted.err.lower(), untrusted.err
