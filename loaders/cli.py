@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -151,6 +152,8 @@ def schedule(ctx, cron, sources, build, run_now, max_runs):
     Instead of this verb, a crontab line can run `land --scheduled`.
     """
     context = _context(ctx)
+    # `kill` / systemd stop: end like Ctrl-C (the file being landed rolls back whole).
+    signal.signal(signal.SIGTERM, _interrupt)
 
     def job():
         try:
@@ -169,6 +172,10 @@ def schedule(ctx, cron, sources, build, run_now, max_runs):
     code = run_schedule(cron, job, lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
                         max_runs=max_runs, run_now=run_now)
     sys.exit(code)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 @cli.command()
