@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup test-servers demo test bench lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -25,8 +25,15 @@ demo: setup
 	$(BIN)/dbt docs generate --quiet
 	@echo "Demo built in warehouse/retail.duckdb. Browse the docs: $(BIN)/dbt docs serve"
 
-## test: the whole suite (loader, real files, dbt build on fixtures, sqlfluff)
-test: setup
+## test-servers: what the source tests start on 127.0.0.1 besides PyPI's (Azurite, the Azure Blob emulator)
+test-servers: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: the whole suite (loader, sources on real servers, real files, dbt build on fixtures, sqlfluff)
+test: setup test-servers
 	$(BIN)/pytest
 
 ## bench: loader and build against plain DuckDB (SCALE_MB=600 for the target figures)

@@ -6,11 +6,14 @@ Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -19,6 +22,8 @@ from .dbt import run_dbt
 from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, land_sources, plan
 from .lock import run_lock
+from .schedule import check as check_cron
+from .schedule import run_schedule
 from .project import find_project_dir, load_sources, select_sources
 from .warehouse import Warehouse, default_warehouse_path
 
@@ -83,35 +88,94 @@ def _context(ctx) -> Context:
     return Context(*ctx.obj)
 
 
+SCHEDULED_HELP = ("Unattended run (cron): a file that failed is retried only after its back-off "
+                  "(retry_backoff_seconds, doubling), or as soon as it changes.")
+
+
 @cli.command()
 @click.argument("sources", nargs=-1)
+@click.option("--scheduled", is_flag=True, help=SCHEDULED_HELP)
 @click.pass_context
 @_guard
-def land(ctx, sources):
+def land(ctx, sources, scheduled):
     """Land new and changed files of SOURCES (retailer or retailer.dataset; default all).
 
     Each file lands whole or not at all. Unparseable rows go to loader.rejects
-    with file, line and reason; files already landed unchanged are skipped.
+    with file, line and reason; files already landed unchanged are skipped
+    (remote files by the store's fingerprint, without downloading them).
     """
-    summary = _land(_context(ctx), sources)
+    summary = _land(_context(ctx), sources, honour_backoff=scheduled)
     sys.exit(EXIT_FAILED if summary.failed else 0)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("sources", nargs=-1)
 @click.option("--dbt-arg", "dbt_args", multiple=True, help="Extra argument for dbt build (repeatable).")
+@click.option("--scheduled", is_flag=True, help=SCHEDULED_HELP)
 @click.pass_context
 @_guard
-def run(ctx, sources, dbt_args):
+def run(ctx, sources, dbt_args, scheduled):
     """Land SOURCES (default all), then `dbt build` the project."""
     context = _context(ctx)
     with run_lock(context.warehouse):
-        summary = _land(context, sources, locked=True)
+        summary = _land(context, sources, locked=True, honour_backoff=scheduled)
         console.print("[bold]dbt build[/bold]")
         ok = run_dbt(context.project_dir, ["build", *dbt_args])
     if not ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
     sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
+
+
+def _cron(ctx, param, value):
+    try:
+        return check_cron(value)
+    except LoaderError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command()
+@click.argument("cron", callback=_cron)
+@click.argument("sources", nargs=-1)
+@click.option("--build", is_flag=True, help="Also `dbt build` after each landing (like `run`).")
+@click.option("--now", "run_now", is_flag=True, help="Run once at start, then on the schedule.")
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
+@click.pass_context
+@_guard
+def schedule(ctx, cron, sources, build, run_now, max_runs):
+    """Land SOURCES (default all) at every time of CRON, in UTC, until stopped.
+
+    CRON has five fields, minute hour day-of-month month day-of-week
+    ('0 * * * *' hourly, '30 6 * * *' daily at 06:30 UTC), or six with
+    seconds last. A run is skipped, with one log line, when another holds
+    the warehouse (a second scheduler, a manual land) or when this one's
+    previous run is still going. Failed files are retried with back-off.
+    Instead of this verb, a crontab line can run `land --scheduled`.
+    """
+    context = _context(ctx)
+    # `kill` / systemd stop: end like Ctrl-C (the file being landed rolls back whole).
+    signal.signal(signal.SIGTERM, _interrupt)
+
+    def job():
+        try:
+            with run_lock(context.warehouse):
+                summary = _land(context, sources, locked=True, honour_backoff=True)
+                ok = run_dbt(context.project_dir, ["build"]) if build else True
+        except RunInProgress as exc:
+            return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
+        except LoaderError as exc:
+            return EXIT_FAILED, str(exc)
+        except Exception as exc:  # one bad run must not stop the schedule; keep the details
+            return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc} (details in {_write_crash_log()})"
+        note = None if ok else "dbt build failed"
+        return (EXIT_FAILED if summary.failed or not ok else 0), note
+
+    code = run_schedule(cron, job, lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+                        max_runs=max_runs, run_now=run_now)
+    sys.exit(code)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 @cli.command()
@@ -125,12 +189,13 @@ def status(ctx, show_rejects):
         raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
     with Warehouse(context.warehouse) as wh:
         table = Table(title=f"Files in {context.warehouse}")
-        for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "message"):
+        for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "encoding", "message"):
             table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
-        for retailer, dataset, name, day, state, read, landed, rejected, _, message in wh.status_rows():
+        for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding in wh.status_rows():
             colour = {"landed": "green", "failed": "red"}.get(state, "white")
-            table.add_row(f"{retailer}.{dataset}", Path(name).name, str(day or ""), f"[{colour}]{state}[/{colour}]",
-                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), message or "")
+            table.add_row(f"{retailer}.{dataset}", _short_name(name), str(day or ""), f"[{colour}]{state}[/{colour}]",
+                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), encoding or "",
+                          message or "")
         Console().print(table)
         if show_rejects:
             rows = wh.con.execute(
@@ -183,23 +248,33 @@ def add_retailer(ctx, retailer, datasets, overwrite):
     console.print("next: drop files at the locations above, then `retail-imports run`")
 
 
-def _land(context: Context, selectors, locked: bool = False) -> ImportSummary:
+def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
     sources = select_sources(load_sources(context.project_dir), tuple(selectors))
     if not sources:
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
         with run_lock(context.warehouse):
-            return _land(context, selectors, locked=True)
+            return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
     files = plan(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
-        task = progress.add_task("landing", total=sum(f.size for _, f in files) or 1)
+        task = progress.add_task("landing", total=files.total_bytes or 1)
 
         def advance(outcome, size):
-            progress.update(task, advance=size, description=f"{outcome.source} {Path(outcome.file_name).name}")
+            progress.update(task, advance=size, description=f"{outcome.source} {_short_name(outcome.file_name)}")
 
-        summary = land_sources(wh, context.project_dir, sources, on_file=advance)
+        summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
+                               honour_backoff=honour_backoff)
     _print_summary(summary)
     return summary
+
+
+def _short_name(name: str) -> str:
+    """A file's name without its folder; an archive member keeps its archive: `x.zip/member.csv`."""
+    parts = name.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower().endswith(".zip"):
+            return "/".join(parts[i:])
+    return parts[-1]
 
 
 def _progress() -> Progress:
@@ -211,20 +286,32 @@ def _progress() -> Progress:
 
 def _print_summary(summary: ImportSummary) -> None:
     for outcome in summary.outcomes:
+        decoded = ""
+        if outcome.encoding and outcome.encoding != "utf-8":
+            decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"
         if outcome.status == "failed":
-            console.print(f"[red]failed[/red] {outcome.message}")
-        elif outcome.status == "landed" and outcome.rows_rejected:
-            console.print(
-                f"[yellow]landed[/yellow] {outcome.file_name}: {outcome.rows_landed} rows, "
-                f"{outcome.rows_rejected} rejected (see `retail-imports status --rejects`)"
-            )
+            console.print(f"[red]failed[/red] {escape(outcome.message or '')}", soft_wrap=True)
+        elif outcome.status == "waiting":
+            console.print(f"[yellow]waiting[/yellow] {escape(outcome.message or '')}", soft_wrap=True)
+        elif outcome.status == "landed" and (outcome.rows_rejected or decoded):
+            rejected = (f", {outcome.rows_rejected} rejected (see `retail-imports status --rejects`)"
+                        if outcome.rows_rejected else "")
+            console.print(f"[yellow]landed[/yellow] {escape(outcome.file_name)}: {outcome.rows_landed} rows"
+                          f"{rejected}{escape(decoded)}", soft_wrap=True)
+    waiting = f", {summary.count('waiting')} waiting to retry" if summary.count("waiting") else ""
+    downloaded = (f"; downloaded {summary.downloaded_files} files ({summary.downloaded_bytes} bytes)"
+                  if summary.remote else "")
     console.print(
         f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged, "
-        f"{summary.count('failed')} failed; {summary.rows_rejected} rows rejected"
+        f"{summary.count('failed')} failed{waiting}; {summary.rows_rejected} rows rejected{downloaded}",
+        soft_wrap=True,
     )
 
 
 def main() -> None:
+    # Storage clients log their retries with tracebacks (gcsfs, azure); the error
+    # that ends them reaches the user as one line, so their log records are dropped.
+    logging.getLogger().addHandler(logging.NullHandler())
     cli(prog_name="retail-imports")
 
 

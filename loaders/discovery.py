@@ -1,41 +1,53 @@
-"""Find a source's delivered files and the date each file name carries."""
+"""Find a source's delivered files and the date each file name carries.
+
+Listing itself is storage.py's job (local folders and remote stores alike);
+a DeliveredFile carries what the listing knew: size and the store's
+fingerprint, so an unchanged file is recognised without downloading it.
+"""
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import FileError, LoaderError
+from .errors import FileError
 from .formats import FileDatePattern
 from .project import Source
+from .storage import Storage
 
 
 @dataclass(frozen=True)
 class DeliveredFile:
-    path: str
+    path: str                        # local path, or the path inside the remote store
     size: int
+    url: str | None = None           # remote files: their public URL (None: a local file)
+    fingerprint: str | None = None   # the store's version of the file (see storage.fingerprint)
+    storage: Storage | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
-        return os.path.basename(self.path)
+        return os.path.basename(self.url or self.path)
+
+    @property
+    def is_remote(self) -> bool:
+        return self.url is not None
+
+    def display_name(self, project_dir: Path) -> str:
+        """How the file is named in the warehouse and in messages."""
+        return self.url if self.url else relative_name(self.path, project_dir)
 
 
 def discover(source: Source) -> list[DeliveredFile]:
     """Files matching the source's location glob, oldest file name first."""
-    if "://" in source.location:
-        raise LoaderError(
-            f"{source.key}: location {source.location!r} is remote; only local folders are supported yet"
-        )
-    pattern = source.location
-    if os.path.isdir(pattern):
-        pattern = os.path.join(pattern, "*")
-    paths = [p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)]
-    return [DeliveredFile(p, os.path.getsize(p)) for p in sorted(paths, key=os.path.basename)]
+    storage = Storage(source.location, source.options, source.key)
+    return [
+        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage)
+        for f in storage.list()
+    ]
 
 
 def file_date(path: str, pattern: FileDatePattern | None) -> date | None:

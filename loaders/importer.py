@@ -1,34 +1,52 @@
-"""Land every declared source: discover, skip what is already landed, land the rest."""
+"""Land every declared source: discover, skip what is already landed, land the rest.
+
+Per delivered file: if the store's fingerprint says it is the version
+already landed, it is skipped without being downloaded. Otherwise it is
+fetched (remote stores stream it to a temporary file), unpacked and decoded
+to UTF-8 (decode.py) into one or more units (a zip gives one per member),
+and each unit whose content checksum changed lands in its own transaction.
+"""
 
 from __future__ import annotations
 
-import time
+import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from .discovery import DeliveredFile, checksum, discover, file_date, relative_name
-from .errors import FileError
+from . import decode
+from .discovery import DeliveredFile, discover, file_date
+from .errors import FileError, LoaderError
+from .formats import FileDatePattern
 from .land import DEFAULT_MAX_LINE_BYTES, Target, land_file
 from .project import Source
 from .sniff import sniff
 from .warehouse import Warehouse, utcnow
+
+DEFAULT_RETRY_BACKOFF_SECONDS = 300
+DEFAULT_RETRY_MAX_BACKOFF_SECONDS = 86_400
 
 
 @dataclass
 class FileOutcome:
     source: str
     file_name: str
-    status: str                # landed | unchanged | failed
+    status: str                # landed | unchanged | failed | waiting
     rows_read: int = 0
     rows_landed: int = 0
     rows_rejected: int = 0
     message: str | None = None
+    encoding: str | None = None
+    detected: bool = False     # the encoding was auto-detected
 
 
 @dataclass
 class ImportSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    downloaded_files: int = 0
+    downloaded_bytes: int = 0
+    remote: bool = False       # some source is remote: say how much was downloaded
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -40,6 +58,16 @@ class ImportSummary:
     @property
     def rows_rejected(self) -> int:
         return sum(o.rows_rejected for o in self.outcomes if o.status == "landed")
+
+
+@dataclass
+class Plan:
+    files: list[tuple[Source, DeliveredFile]] = field(default_factory=list)
+    errors: list[FileOutcome] = field(default_factory=list)   # sources whose location could not be listed
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for _, f in self.files)
 
 
 Progress = Callable[[FileOutcome, int], None]
@@ -55,8 +83,17 @@ def _check_width(path: str, dialect, cap: int) -> None:
                               "raise max_columns in the source's meta.loader if this is expected", line=1)
 
 
-def plan(sources: list[Source]) -> list[tuple[Source, DeliveredFile]]:
-    return [(source, f) for source in sources for f in discover(source)]
+def plan(sources: list[Source]) -> Plan:
+    """Every delivered file of every source. A store that cannot be listed fails its source, not the run."""
+    result = Plan()
+    for source in sources:
+        decode.Limits.from_options(source.options)
+        decode.compression_of("", source.options.get("compression"))
+        try:
+            result.files += [(source, f) for f in discover(source)]
+        except LoaderError as exc:
+            result.errors.append(FileOutcome(source.key, source.location, "failed", message=str(exc)))
+    return result
 
 
 def land_sources(
@@ -64,52 +101,140 @@ def land_sources(
     project_dir: Path,
     sources: list[Source],
     on_file: Progress | None = None,
+    planned: Plan | None = None,
+    honour_backoff: bool = False,
 ) -> ImportSummary:
-    """Land all new or changed files of `sources`; unchanged files are a no-op."""
+    """Land all new or changed files of `sources`; unchanged files are a no-op.
+
+    With honour_backoff (scheduled runs), a file that failed is tried again
+    only once its back-off has passed, or as soon as it changes.
+    """
+    planned = planned or plan(sources)
     for source in sources:
         wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
-    summary = ImportSummary()
-    for source, delivered in plan(sources):
-        outcome = _land_one(wh, project_dir, source, delivered)
-        summary.outcomes.append(outcome)
+    summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
+    for source, delivered in planned.files:
+        outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
+        summary.outcomes += outcomes
         if on_file:
-            on_file(outcome, delivered.size)
+            on_file(outcomes[-1], delivered.size)
     return summary
 
 
-def _land_one(wh: Warehouse, project_dir: Path, source: Source, delivered: DeliveredFile) -> FileOutcome:
-    name = relative_name(delivered.path, project_dir)
-    digest = checksum(delivered.path)
-    previous = wh.manifest_entry(source.retailer, source.dataset, name)
-    if previous and previous.status == "landed" and previous.checksum == digest:
-        return FileOutcome(source.key, name, "unchanged", previous.rows_read or 0,
+def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: DeliveredFile,
+                   summary: ImportSummary, honour_backoff: bool) -> list[FileOutcome]:
+    name = delivered.display_name(project_dir)
+    fingerprint = delivered.fingerprint
+    entries = wh.delivery_entries(source.retailer, source.dataset, name)
+    same_version = bool(fingerprint) and bool(entries) and all(e.fingerprint == fingerprint for e in entries)
+    if same_version and all(e.status == "landed" for e in entries) \
+            and source.options.get("change_detection", "fingerprint") != "checksum":
+        return [FileOutcome(source.key, e.file_name, "unchanged", e.rows_read or 0, e.rows_landed or 0,
+                            e.rows_rejected or 0) for e in entries]
+    if honour_backoff and same_version:
+        waits = [e for e in entries if e.status == "failed" and e.retry_after and e.retry_after > utcnow()]
+        if waits:
+            last = max(waits, key=lambda e: e.retry_after)
+            return [FileOutcome(source.key, name, "waiting", message=(
+                f"{name}: failed {last.attempts or 1} time(s), unchanged since; next try after "
+                f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
+
+    outcomes: list[FileOutcome] = []
+    with decode.workdir() as work:   # under $TMPDIR
+        try:
+            local = delivered.path
+            if delivered.is_remote:
+                local = os.path.join(work, "download")
+                summary.downloaded_bytes += delivered.storage.fetch(delivered.path, delivered.url, delivered.size
+                                                                    if delivered.size else None, local)
+                summary.downloaded_files += 1
+            options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
+            for unit in decode.units(local, name, options, work):
+                outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
+        except FileError as exc:
+            outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
+                                            exc.problem, exc.line))
+            return outcomes
+    if any(o.file_name != name for o in outcomes):
+        # An archive that failed as a whole before: its members speak for it now.
+        wh.forget_file(source.retailer, source.dataset, name)
+    return outcomes
+
+
+def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
+               fingerprint: str | None) -> FileOutcome:
+    if unit.error:
+        return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
+                               unit.error.problem, unit.error.line)
+    previous = wh.manifest_entry(source.retailer, source.dataset, unit.name)
+    if previous and previous.status == "landed" and previous.checksum == unit.checksum:
+        # Same content under a new store version (touched, re-uploaded): remember the version.
+        wh.note_fingerprint(source.retailer, source.dataset, unit.name, delivery, fingerprint)
+        return FileOutcome(source.key, unit.name, "unchanged", previous.rows_read or 0,
                            previous.rows_landed or 0, previous.rows_rejected or 0)
-    started = time.monotonic()
     try:
-        when = file_date(delivered.path, source.format.file_date)
-        dialect = sniff(delivered.path, source.format)
-        _check_width(delivered.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
+        when = _file_date(unit, source.format.file_date)
+        dialect = sniff(unit.path, source.format)
+        _check_width(unit.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),
             source.format,
-            delivered.path,
-            name,
+            unit.path,
+            unit.name,
             dialect,
             when,
-            digest,
-            delivered.size,
+            unit.checksum,
+            unit.size,
             max_line_bytes=int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES)),
+            encoding=None if unit.encoding == "utf-8" else unit.encoding,
+            manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,
         # and the manifest says why so `status` and the next run can tell.
-        wh.con.execute("begin transaction")
-        wh.record_file(
-            retailer=source.retailer, dataset=source.dataset, file_name=name, file_size=delivered.size,
-            checksum=digest, format=source.format.name, status="failed", message=exc.problem,
-            started_at=utcnow(), finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000),
-        )
-        wh.con.execute("commit")
-        return FileOutcome(source.key, name, "failed", message=str(exc))
-    return FileOutcome(source.key, name, "landed", result.rows_read, result.rows_landed, result.rows_rejected)
+        return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
+                               exc.problem, exc.line)
+    return FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed, result.rows_rejected,
+                       encoding=unit.encoding, detected=unit.detected)
+
+
+def _file_date(unit: decode.Unit, pattern: FileDatePattern | None):
+    """The date in the unit's name; an archive member without one takes its archive's."""
+    first = None
+    for candidate in unit.date_names:
+        try:
+            return file_date(candidate, pattern)
+        except FileError as exc:
+            first = first or exc
+            if "has no date" not in exc.problem:
+                break
+    raise FileError(unit.name, first.problem) from None
+
+
+def _record_failure(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None, size: int,
+                    checksum: str | None, problem: str, line: int | None = None) -> FileOutcome:
+    previous = wh.manifest_entry(source.retailer, source.dataset, name)
+    attempts = (previous.attempts or 1) + 1 if previous and previous.status == "failed" else 1
+    now = utcnow()
+    retry_after = now + timedelta(seconds=_backoff(source.options, attempts))
+    wh.con.execute("begin transaction")
+    wh.record_file(
+        retailer=source.retailer, dataset=source.dataset, file_name=name, file_size=size,
+        checksum=checksum, format=source.format.name, status="failed", message=problem,
+        started_at=now, finished_at=now, duration_ms=0, delivery=delivery, fingerprint=fingerprint,
+        attempts=attempts, retry_after=retry_after,
+    )
+    wh.con.execute("commit")
+    return FileOutcome(source.key, name, "failed", message=str(FileError(name, problem, line)))
+
+
+def _backoff(options: dict, attempts: int) -> float:
+    """Seconds to wait before trying a failed file again: doubling from the base, capped."""
+    try:
+        base = float(options.get("retry_backoff_seconds", DEFAULT_RETRY_BACKOFF_SECONDS))
+        cap = float(options.get("retry_max_backoff_seconds", DEFAULT_RETRY_MAX_BACKOFF_SECONDS))
+    except (TypeError, ValueError):
+        raise LoaderError("retry_backoff_seconds and retry_max_backoff_seconds must be numbers") from None
+    return min(base * 2 ** (attempts - 1), cap)
+

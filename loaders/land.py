@@ -56,6 +56,8 @@ def land_file(
     checksum: str,
     size: int,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
+    manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
 ) -> LandResult:
     started = time.monotonic()
     started_at = utcnow()
@@ -101,11 +103,11 @@ def land_file(
             retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
             checksum=checksum, file_date=file_date, format=fmt.name,
             delimiter=dialect.delimiter if dialect.layout == "delimited" else dialect.layout,
-            encoding="utf-8-sig" if dialect.has_bom else "utf-8",
+            encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
             rows_read=rows_read, rows_landed=landed, rows_rejected=len(reject_rows),
             status="landed", message=line_note, load_id=load_id,
             started_at=started_at, finished_at=utcnow(),
-            duration_ms=int((time.monotonic() - started) * 1000),
+            duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
         )
         con.execute("commit")
     except BaseException:

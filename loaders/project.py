@@ -17,6 +17,7 @@ import yaml
 
 from .errors import LoaderError
 from .formats import Format, load_format
+from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
@@ -88,7 +89,10 @@ def load_sources(project_dir: Path) -> list[Source]:
             raise LoaderError(f"{path}: YAML does not parse: {exc}") from None
         for src in doc.get("sources") or []:
             for table in src.get("tables") or []:
-                block = _render(_loader_block(table), path)
+                raw = _loader_block(table)
+                if raw:  # before rendering: {{ env_var('X') }} is the right way to pass a secret
+                    check_inline_secrets(raw, f"{path}: source {src.get('name')}.{table.get('name')}")
+                block = _render(raw, path)
                 if block:
                     sources.append(_to_source(project_dir, path, src, table, block))
     _check_unique(sources)

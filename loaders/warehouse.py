@@ -57,6 +57,12 @@ create table if not exists {META_SCHEMA}.rejects (
     raw_text varchar,
     rejected_at timestamp
 );
+-- Remote sources (storage.py): what was delivered, the store's version of it,
+-- and the retry state of a file that failed. Added to older warehouses too.
+alter table {META_SCHEMA}.files add column if not exists delivery varchar;
+alter table {META_SCHEMA}.files add column if not exists fingerprint varchar;
+alter table {META_SCHEMA}.files add column if not exists attempts integer;
+alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
 """
 
 
@@ -74,6 +80,10 @@ class ManifestEntry:
     rows_read: int | None
     rows_landed: int | None
     rows_rejected: int | None
+    file_name: str = ""
+    fingerprint: str | None = None
+    attempts: int | None = None
+    retry_after: datetime | None = None
 
 
 class Warehouse:
@@ -129,13 +139,36 @@ class Warehouse:
         ).fetchall()
         return [r[0] for r in rows]
 
+    _ENTRY = "checksum, status, rows_read, rows_landed, rows_rejected, file_name, fingerprint, attempts, retry_after"
+
     def manifest_entry(self, retailer: str, dataset: str, file_name: str) -> ManifestEntry | None:
         row = self.con.execute(
-            f"select checksum, status, rows_read, rows_landed, rows_rejected from {META_SCHEMA}.files "
-            "where retailer = ? and dataset = ? and file_name = ?",
+            f"select {self._ENTRY} from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_name = ?",
             [retailer, dataset, file_name],
         ).fetchone()
         return ManifestEntry(*row) if row else None
+
+    def delivery_entries(self, retailer: str, dataset: str, delivery: str) -> list[ManifestEntry]:
+        """Manifest rows of one delivered file: itself, or each member of an archive."""
+        rows = self.con.execute(
+            f"select {self._ENTRY} from {META_SCHEMA}.files where retailer = ? and dataset = ? "
+            "and coalesce(delivery, file_name) = ? order by file_name",
+            [retailer, dataset, delivery],
+        ).fetchall()
+        return [ManifestEntry(*row) for row in rows]
+
+    def note_fingerprint(self, retailer: str, dataset: str, file_name: str, delivery: str,
+                         fingerprint: str | None) -> None:
+        """An unchanged file seen under a new store version: remember it, so next time no download is needed."""
+        self.con.execute(
+            f"update {META_SCHEMA}.files set fingerprint = ?, delivery = ? "
+            "where retailer = ? and dataset = ? and file_name = ?",
+            [fingerprint, delivery, retailer, dataset, file_name],
+        )
+
+    def forget_file(self, retailer: str, dataset: str, file_name: str) -> None:
+        self.con.execute(f"delete from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_name = ?",
+                         [retailer, dataset, file_name])
 
     def record_file(self, **entry) -> None:
         """Replace the manifest row of one file (call inside the landing transaction)."""
@@ -150,7 +183,7 @@ class Warehouse:
     def status_rows(self) -> list[tuple]:
         return self.con.execute(
             f"""select retailer, dataset, file_name, file_date, status, rows_read, rows_landed,
-                       rows_rejected, finished_at, message
+                       rows_rejected, finished_at, message, encoding
                 from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name"""
         ).fetchall()
 

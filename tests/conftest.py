@@ -84,3 +84,25 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.fail(f"real sample files expected at {REALDATA}")
     return REALDATA
+
+
+@pytest.fixture(scope="session")
+def backend_pool(tmp_path_factory):
+    """Storage servers on 127.0.0.1 (tests/backends.py), each started on first use and stopped at the end."""
+    from backends import STARTERS, stop
+
+    started = {}
+
+    def get(name: str):
+        if name not in started:
+            started[name] = STARTERS[name](tmp_path_factory.mktemp(f"server-{name}"))
+        return started[name]
+
+    yield get
+    for backend in started.values():
+        stop(backend)
+
+
+@pytest.fixture(params=["local", "s3", "gcs", "azure", "sftp", "http"])
+def backend(request, backend_pool):
+    return backend_pool(request.param)

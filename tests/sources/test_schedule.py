@@ -1,0 +1,114 @@
+"""Schedules: cron times in UTC, overlapping runs skipped with a clear line, failed files retried with back-off."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+from conftest import CLI
+from delivery import declare
+
+from loaders.schedule import run_schedule
+
+HEADER = "event_id,event_time,visitor_id,url"
+
+
+def _spawn(mini, *args, env=None) -> subprocess.Popen:
+    return subprocess.Popen([*CLI, "--warehouse", str(mini.warehouse), *args], cwd=mini.root,
+                            env={**os.environ, "COLUMNS": "200", **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_two_overlapping_scheduled_runs_the_second_is_skipped_with_a_clear_line(mini, backend_pool):
+    http = backend_pool("http")
+    # the HTTP test server answers under /slow/ after a delay: the first run holds the warehouse a while
+    place = http.new_prefix(under="slow/")
+    place.put("acme_visits_20240601.csv", f"{HEADER}\ne1,2024-06-01T10:00:00Z,v1,https://x.example/a\n".encode())
+    declare(mini, "acme", {"visits": {"format": "symbiosys_visits_csv", "location": f"{place.url}/acme_visits_*"}})
+
+    first = _spawn(mini, "schedule", "0 0 1 1 *", "--now", "--max-runs", "1")
+    lock = mini.warehouse.with_suffix(".duckdb.lock")
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
+        assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    second = _spawn(mini, "schedule", "0 0 1 1 *", "--now", "--max-runs", "1")
+    second_out, second_err = second.communicate(timeout=60)
+    first_out, first_err = first.communicate(timeout=60)
+
+    assert second.returncode == 0, second_err
+    assert re.search(r"^\S+Z run planned for \S+Z skipped: another run is in progress "
+                     rf"\(pid {first.pid}, lock {re.escape(str(lock))}\)$", second_err, re.M), second_err
+    assert first.returncode == 0, first_err
+    assert "1 landed, 0 unchanged, 0 failed" in first_err
+    assert re.search(r"run planned for \S+Z done in", first_err)
+    assert mini.query("select count(*) from raw_acme.visits") == [(1,)]
+
+
+def test_runs_happen_at_the_cron_times_in_utc(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", f"{HEADER}\ne1,2024-06-01T10:00:00Z,v1,https://x.example/a\n")
+    # six fields: the last counts seconds, so the test need not wait for minutes
+    result = mini.cli("schedule", "* * * * * */2", "--max-runs", "2")
+    assert result.code == 0, result.err
+    planned = [datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+               for t in re.findall(r"run planned for (\S+) done", result.err)]
+    assert len(planned) == 2 and planned[1] - planned[0] == timedelta(seconds=2)
+    assert all(t.second % 2 == 0 for t in planned)
+    assert "1 landed, 0 unchanged" in result.err and "0 landed, 1 unchanged" in result.err
+
+
+def test_times_that_pass_during_a_long_run_are_skipped_and_logged_not_queued():
+    clock = [datetime(2024, 6, 1, 12, 0, 30, tzinfo=timezone.utc)]
+    lines, calls = [], []
+
+    def job():
+        calls.append(clock[0])
+        clock[0] += timedelta(minutes=3, seconds=10) if len(calls) == 1 else timedelta(seconds=5)
+        return 0, None
+
+    def sleep(seconds):
+        clock[0] += timedelta(seconds=seconds)
+
+    code = run_schedule("*/1 * * * *", job, lines.append, max_runs=2, now=lambda: clock[0], sleep=sleep)
+    assert code == 0
+    assert [c.strftime("%H:%M:%S") for c in calls] == ["12:01:00", "12:05:00"]
+    assert any("skipped 3 run(s) planned while this one was in progress "
+               "(2024-06-01T12:02:00Z .. 2024-06-01T12:04:00Z)" in line for line in lines), lines
+
+
+def test_a_bad_cron_expression_is_a_usage_error(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    result = mini.cli("schedule", "every hour")
+    assert result.code == 2 and "is not a cron expression" in result.err and "Traceback" not in result.err
+
+
+def test_failed_files_are_retried_after_their_backoff_or_at_once_when_changed(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")}, extra={"retry_backoff_seconds": 2})
+    broken = mini.write("shop_visits_20240601.csv", "")
+    first = mini.cli("land", "--scheduled")
+    assert first.code == 1 and "shop_visits_20240601.csv: file is empty" in first.err
+    assert mini.query("select status, attempts from loader.files") == [("failed", 1)]
+
+    waiting = mini.cli("land", "--scheduled")
+    assert waiting.code == 0, waiting.err
+    assert "0 failed, 1 waiting to retry" in waiting.err
+    assert re.search(r"waiting .*shop_visits_20240601\.csv: failed 1 time\(s\), unchanged since; next try after", waiting.err)
+
+    time.sleep(2.1)
+    retried = mini.cli("land", "--scheduled")
+    assert retried.code == 1 and "file is empty" in retried.err
+    # a second failure doubles the wait
+    (attempts, after, finished), = mini.query("select attempts, retry_after, finished_at from loader.files")
+    assert attempts == 2 and after - finished == timedelta(seconds=4)
+
+    broken.write_text(f"{HEADER}\ne1,2024-06-01T10:00:00Z,v1,https://x.example/a\n")
+    fixed = mini.cli("land", "--scheduled")   # changed: no need to wait
+    assert fixed.code == 0, fixed.err
+    assert "1 landed" in fixed.err
+    assert mini.query("select status, attempts from loader.files") == [("landed", None)]
+    # an interactive land never waits
+    assert mini.cli("land").code == 0
