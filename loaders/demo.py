@@ -4,6 +4,7 @@ acme delivers comma-separated files with every column and `+0200` offsets;
 zephyr delivers tab-separated files without event ids or UTM terms, in UTC.
 Both include what real deliveries do: events up to three days late, an event
 delivered again in a later file, and (acme, day 2) one damaged row.
+kestrel delivers Kevel Audience order files (loaders/demo_orders.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import random
 import zlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from .demo_orders import write_kestrel
 
 START = date(2024, 6, 1)
 PAGES = ["/", "/women", "/men", "/sale", "/product/p-100", "/product/p-200", "/product/p-300", "/cart", "/checkout"]
@@ -94,6 +97,7 @@ def write_demo(out: Path, days: int = 3, seed: int = 20240601) -> list[Path]:
                                   cfg["delimiter"], damaged=(retailer == "acme" and day == 1)))
             written.append(_write(out / retailer / "orders" / f"{retailer}_orders_{stamp}.csv", ORDER_COLUMNS, orders,
                                   cfg["delimiter"]))
+    written += write_kestrel(out, days, seed)
     return written
 
 

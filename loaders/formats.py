@@ -28,6 +28,9 @@ class Column:
     description: str = ""
     accepted: tuple[str, ...] | None = None
     default: str | None = None
+    # A source column chosen per source: meta.loader.<source_option> picks one of source_choices.
+    source_option: str | None = None
+    source_choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ def _to_format(spec: dict, path: Path) -> Format:
                 description=c.get("description", ""),
                 accepted=tuple(c["accepted"]) if c.get("accepted") else None,
                 default=c.get("default"),
+                source_option=c.get("source_option"),
+                source_choices=tuple(c.get("source_choices") or ()),
             )
             for c in spec["columns"]
         )

@@ -11,6 +11,7 @@ from .discovery import DeliveredFile, checksum, discover, file_date, relative_na
 from .errors import FileError
 from .land import DEFAULT_MAX_LINE_BYTES, Target, land_file
 from .project import Source
+from .required import check_required_columns
 from .sniff import sniff
 from .warehouse import Warehouse, utcnow
 
@@ -78,6 +79,7 @@ def _land_one(wh: Warehouse, project_dir: Path, source: Source, delivered: Deliv
     try:
         when = file_date(delivered.path, source.format.file_date)
         dialect = sniff(delivered.path, source.format)
+        check_required_columns(delivered.path, source.format, dialect.header, source.options, source.key)
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),

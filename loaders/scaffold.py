@@ -83,17 +83,29 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
     models = []
     for d in datasets:
         fmt = formats[d.name]
+        line_items = bool(fmt.extra.get("line_items"))
+        # Values are only promised on rows staging accepts (rejected rows are
+        # kept, flagged, and reported by no_rejected_rows).
+        valid = "_rejection_reason is null" + (" and _order_rejection_reason is null" if line_items else "")
         columns = [{"name": "retailer", "description": "{{ doc('col_retailer') }}", "data_tests": ["not_null"]}]
         for c in fmt.columns:
             col: dict = {"name": c.name, "description": c.description or c.name}
             tests = []
             if c.accepted:
-                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}}})
+                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}, "config": {"where": valid}}})
             if tests:
                 col["data_tests"] = tests
             columns.append(col)
+        custom = fmt.extra.get("custom_fields")
+        if custom:
+            columns.append({"name": custom["name"], "description": "{{ doc('col_custom_fields') }}"})
+        if line_items:
+            columns.append({"name": "_order_group", "description": "{{ doc('col_order_group') }}"})
         columns += [
             {"name": "_rejection_reason", "description": "{{ doc('col_rejection_reason') }}"},
+            *([{"name": "_order_rejection_reason", "description": "{{ doc('col_order_rejection_reason') }}"}]
+              if line_items else []),
+            {"name": "_source_format", "description": "{{ doc('col_source_format') }}"},
             {"name": "_source_file", "description": "{{ doc('col_source_file') }}", "data_tests": ["not_null"]},
             {"name": "_file_date", "description": "{{ doc('col_file_date') }}"},
             {"name": "_line_number", "description": "{{ doc('col_line_number') }}", "data_tests": ["not_null"]},
