@@ -118,7 +118,8 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
                            "invalid rows are kept and flagged in _rejection_reason.",
             "data_tests": [
                 {"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}},
-                {"no_rejected_rows": {"config": {"severity": "warn"}}},
+                # Line-item formats are reported whole by their validation model.
+                *([] if line_items else [{"no_rejected_rows": {"config": {"severity": "warn"}}}]),
             ],
             "columns": columns,
         })

@@ -7,11 +7,15 @@
 -#}
     {%- set present = [total] + parts -%}
     {%- set expected = '(' ~ parts | join(' + ') ~ ')' -%}
+    {%- set names = [] -%}
+    {%- for part in parts -%}
+        {%- do names.append(part | replace('line_', '') | replace('_amount', '')) -%}
+    {%- endfor -%}
     case
         when {% for column in present %}{{ column }} is not null{{ ' and ' if not loop.last }}{% endfor %}
             and abs({{ total }} - {{ expected }}) > {{ var('order_amount_tolerance') }}
             then {{ dbt.concat([
                 text_literal(label ~ ': '), amount_text(total),
-                text_literal(' is not ' ~ parts | join(' + ') ~ ' = '), amount_text(expected)]) }}
+                text_literal(' is not ' ~ names | join(' + ') ~ ' = '), amount_text(expected)]) }}
     end
 {%- endmacro %}
