@@ -44,13 +44,10 @@ run_starts as (
 
     select
         *,
-        case
-            when order_rows_key is not distinct from lag(order_rows_key) over (
-                partition by retailer, _source_file
-                order by _line_number
-            ) then 0
-            else 1
-        end as starts_run
+        lag(order_rows_key) over (
+            partition by retailer, _source_file
+            order by _line_number
+        ) as previous_rows_key
     from grouped
 
 ),
@@ -59,7 +56,7 @@ runs as (
 
     select
         *,
-        sum(starts_run) over (
+        sum(case when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') then 0 else 1 end) over (
             partition by retailer, _source_file
             order by _line_number
             rows between unbounded preceding and current row
@@ -95,17 +92,19 @@ headed as (
         run_last_line,
         order_last_run,
         {%- for name in order_columns %}
-        first_value({{ name }}) over run_rows as {{ name }},
+        first_value({{ name }}) over run_rows as {{ name }},  -- noqa: LT02
         {%- endfor %}
         {%- for name in line_columns %}
-        {{ name }},
+        {{ name }},  -- noqa: LT02
         {%- endfor %}
         first_value(_order_rejection_reason) over run_rows as head_rejection_reason,
         _rejection_reason as staged_rejection_reason,
         max(case when run_number = order_last_run then run_first_line end) over (
             partition by retailer, _source_file, order_rows_key
         ) as kept_run_first_line,
-        coalesce(line_item_id, {{ dbt.concat(["'#'", dbt.safe_cast('line_position', dbt.type_string())]) }}) as line_item_key,
+        coalesce(
+            line_item_id, {{ dbt.concat(["'#'", dbt.safe_cast('line_position', dbt.type_string())]) }}
+        ) as line_item_key,
         _source_format,
         _source_file,
         _file_date,

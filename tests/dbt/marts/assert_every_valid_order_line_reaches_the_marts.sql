@@ -21,6 +21,15 @@ valid_lines as (
     from {{ ref('int_order_lines__validated') }}
     where _rejection_reason is null
 
+),
+
+line_item_orders as (
+
+    select distinct
+        retailer,
+        order_id
+    from {{ ref('fct_order_line_items') }}
+
 )
 
 select
@@ -41,12 +50,7 @@ select
     valid_lines.order_id,
     valid_lines.missing_from
 from valid_lines
-left join (
-    select distinct
-        retailer,
-        order_id
-    from {{ ref('fct_order_line_items') }}
-) as line_items
+left join line_item_orders as line_items
     on
         valid_lines.retailer = line_items.retailer
         and valid_lines.order_id = line_items.order_id
