@@ -14,7 +14,9 @@
     - a line item id appears once per order.
     _order_rejection_reason says why the row's order cannot be used;
     _rejection_reason why its line cannot (its order's problems included).
+    A table: its window functions run once per build, not once per reader.
 -#}
+{{ config(materialized='table') }}
 {%- set order_columns, line_columns = [], [] -%}
 {%- for column in entity_columns('order_lines') if not column.name.startswith('_') -%}
     {%- do (order_columns if column.level == 'order' else line_columns).append(column.name) -%}
