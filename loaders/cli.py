@@ -151,7 +151,7 @@ def status(ctx, show_rejects):
 @click.option("--days", type=click.IntRange(1, 366), default=3, show_default=True, help="Daily deliveries per dataset.")
 @_guard
 def demo_data(out, days):
-    """Write deterministic sample deliveries for the demo retailers (acme: comma, zephyr: tab)."""
+    """Write deterministic sample deliveries for the demo retailers (acme: comma, zephyr: tab, kestrel: Kevel orders)."""
     written = demo.write_demo(out, days=days)
     console.print(f"wrote {len(written)} files under {out}")
 

@@ -1,4 +1,4 @@
-"""Deterministic sample deliveries for two demo retailers.
+"""Deterministic sample deliveries for the demo retailers.
 
 acme delivers comma-separated files with every column and `+0200` offsets;
 zephyr delivers tab-separated files without event ids or UTM terms, in UTC.
