@@ -217,7 +217,7 @@ def status(ctx, show_rejects):
 @_guard
 def demo_data(out, days):
     """Write deterministic sample deliveries for the demo retailers (acme: comma, zephyr: tab;
-    bazaar: conversions, store purchases, CRM users, product feeds)."""
+    bazaar: conversions, store purchases, CRM users, product feeds; kestrel: Kevel orders)."""
     written = demo.write_demo(out, days=days)
     console.print(f"wrote {len(written)} files under {out}")
 
@@ -227,10 +227,13 @@ def demo_data(out, days):
 @click.option("--dataset", "datasets", multiple=True, required=True, metavar="NAME:FORMAT:LOCATION",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
                    "(repeatable).")
+@click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
+              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
+                   "orders:timezone=America/Toronto (repeatable).")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, overwrite):
+def add_retailer(ctx, retailer, datasets, options, overwrite):
     """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
     from .formats import available_formats
     from .scaffold import Dataset, write_retailer
@@ -243,6 +246,13 @@ def add_retailer(ctx, retailer, datasets, overwrite):
             raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
                               f"(formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts))
+    for option in options:
+        name, _, assignment = option.partition(":")
+        key, equals, value = assignment.partition("=")
+        target = next((d for d in parsed if d.name == name), None)
+        if not (target and key and equals):
+            raise LoaderError(f"--option {option!r}: expected NAME:KEY=VALUE with NAME one of the --dataset names")
+        target.options[key] = value
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
     console.print("next: drop files at the locations above, then `retail-imports run`")

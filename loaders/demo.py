@@ -1,9 +1,10 @@
-"""Deterministic sample deliveries for two demo retailers.
+"""Deterministic sample deliveries for the demo retailers.
 
 acme delivers comma-separated files with every column and `+0200` offsets;
 zephyr delivers tab-separated files without event ids or UTM terms, in UTC.
 Both include what real deliveries do: events up to three days late, an event
 delivered again in a later file, and (acme, day 2) one damaged row.
+kestrel delivers Kevel Audience order files (loaders/demo_orders.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .demo_bazaar import write_bazaar
+from .demo_orders import write_kestrel
 
 START = date(2024, 6, 1)
 PAGES = ["/", "/women", "/men", "/sale", "/product/p-100", "/product/p-200", "/product/p-300", "/cart", "/checkout"]
@@ -97,6 +99,7 @@ def write_demo(out: Path, days: int = 3, seed: int = 20240601) -> list[Path]:
             written.append(_write(out / retailer / "orders" / f"{retailer}_orders_{stamp}.csv", ORDER_COLUMNS, orders,
                                   cfg["delimiter"]))
     written += write_bazaar(out, days=days, seed=seed)   # the other vendor formats (demo_bazaar.py)
+    written += write_kestrel(out, days, seed)
     return written
 
 

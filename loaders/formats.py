@@ -23,7 +23,8 @@ LAYOUTS = ("delimited", "json_lines")
 HEADER_MODES = (True, False, "auto")
 # Keys of a column declaration; any other key (extract, format, default_protocol...)
 # is a staging option the loader carries along untouched.
-_COLUMN_KEYS = {"source", "name", "type", "required", "description", "accepted", "default"}
+_COLUMN_KEYS = {"source", "name", "type", "required", "description", "accepted", "default",
+                "source_option", "source_choices"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Column:
     accepted: tuple[str, ...] | None = None
     default: str | None = None
     options: dict = field(default_factory=dict, compare=False)
+    # A source column chosen per source: meta.loader.<source_option> picks one of source_choices.
+    source_option: str | None = None
+    source_choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,12 +149,16 @@ def _column(c: dict) -> Column:
         accepted=tuple(c["accepted"]) if c.get("accepted") else None,
         default=c.get("default"),
         options={k: v for k, v in c.items() if k not in _COLUMN_KEYS},
+        source_option=c.get("source_option"),
+        source_choices=tuple(c.get("source_choices") or ()),
     )
 
 
 def _declared(c: Column) -> dict:
     out = {"source": c.source, "name": c.name, "type": c.type, "required": c.required,
            "description": c.description, "default": c.default, **c.options}
+    if c.source_option:
+        out.update(source_option=c.source_option, source_choices=list(c.source_choices))
     if c.accepted:
         out["accepted"] = list(c.accepted)
     return out

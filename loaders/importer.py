@@ -21,6 +21,7 @@ from .errors import FileError, LoaderError
 from .formats import FileDatePattern
 from .land import DEFAULT_MAX_LINE_BYTES, Target, land_file
 from .project import Source
+from .required import check_required_columns
 from .sniff import sniff
 from .warehouse import Warehouse, utcnow
 
@@ -176,6 +177,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         when = _file_date(unit, source.format.file_date)
         dialect = sniff(unit.path, source.format)
         _check_width(unit.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
+        check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),

@@ -83,20 +83,31 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
     models = []
     for d in datasets:
         fmt = formats[d.name]
+        line_items = bool(fmt.extra.get("line_items"))
+        # Values are only promised on rows staging accepts (rejected rows are
+        # kept, flagged, and reported by no_rejected_rows).
+        valid = "_rejection_reason is null" + (" and _order_rejection_reason is null" if line_items else "")
         columns = [{"name": "retailer", "description": "{{ doc('col_retailer') }}", "data_tests": ["not_null"]}]
         for c in fmt.columns:
             col: dict = {"name": c.name, "description": c.description or c.name}
             tests = []
             if c.accepted:
                 # rows with another value are flagged in _rejection_reason (and kept): check the others
-                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)},
-                                                  "config": {"where": "_rejection_reason is null"}}})
+                tests.append({"accepted_values": {"arguments": {"values": list(c.accepted)}, "config": {"where": valid}}})
             if tests:
                 col["data_tests"] = tests
             columns.append(col)
         columns += extra_staging_columns(fmt)
+        custom = fmt.extra.get("custom_fields")
+        if custom:
+            columns.append({"name": custom["name"], "description": "{{ doc('col_custom_fields') }}"})
+        if line_items:
+            columns.append({"name": "_order_group", "description": "{{ doc('col_order_group') }}"})
         columns += [
             {"name": "_rejection_reason", "description": "{{ doc('col_rejection_reason') }}"},
+            *([{"name": "_order_rejection_reason", "description": "{{ doc('col_order_rejection_reason') }}"}]
+              if line_items else []),
+            {"name": "_source_format", "description": "{{ doc('col_source_format') }}"},
             {"name": "_source_file", "description": "{{ doc('col_source_file') }}", "data_tests": ["not_null"]},
             {"name": "_file_date", "description": "{{ doc('col_file_date') }}"},
             {"name": "_line_number", "description": "{{ doc('col_line_number') }}", "data_tests": ["not_null"]},
@@ -109,7 +120,8 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
                            "invalid rows are kept and flagged in _rejection_reason.",
             "data_tests": [
                 {"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}},
-                {"no_rejected_rows": {"config": {"severity": "warn"}}},
+                # Line-item formats are reported whole by their validation model.
+                *([] if line_items else [{"no_rejected_rows": {"config": {"severity": "warn"}}}]),
                 *_row_key_test(fmt),
             ],
             "columns": columns,

@@ -106,3 +106,43 @@ def backend_pool(tmp_path_factory):
 @pytest.fixture(params=["local", "s3", "gcs", "azure", "sftp", "http"])
 def backend(request, backend_pool):
     return backend_pool(request.param)
+class ProjectCopy:
+    """The real dbt project (models, macros, seeds, dbt tests) in a throw-away
+    folder, with its own warehouse, data folder, profiles and target, driven
+    through the real CLI. The demo retailers find no files there."""
+
+    def __init__(self, root: Path):
+        import shutil
+
+        self.root = root
+        root.mkdir(parents=True)
+        for name in ("dbt_project.yml", "profiles.yml.example"):
+            shutil.copy(ROOT / name, root / name)
+        for folder in ("models", "macros", "seeds", "tests/dbt"):
+            shutil.copytree(ROOT / folder, root / folder)
+        (root / "profiles").mkdir()
+        shutil.copy(ROOT / "profiles.yml.example", root / "profiles" / "profiles.yml")
+        self.data = root / "drop"
+        self.data.mkdir()
+        self.warehouse = root / "warehouse.duckdb"
+        self.env = {
+            "RETAIL_WAREHOUSE": str(self.warehouse),
+            "RETAIL_DATA_DIR": str(self.data),
+            "DBT_PROFILES_DIR": str(root / "profiles"),
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
+        }
+
+    def cli(self, *args: str) -> Result:
+        return run_cli(*args, cwd=self.root, env=self.env)
+
+    def add_retailer(self, retailer: str, dataset: str, fmt: str, location: Path | str, **options: str) -> None:
+        args = ["add-retailer", retailer, "--dataset", f"{dataset}:{fmt}:{location}"]
+        for key, value in options.items():
+            args += ["--option", f"{dataset}:{key}={value}"]
+        result = self.cli(*args)
+        assert result.code == 0, result.err
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()

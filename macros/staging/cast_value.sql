@@ -4,13 +4,25 @@
     cast becomes null, and rejection_reason names it, so no value is lost
     silently. Declared defaults apply to missing values only.
     Options: `format` (dates and timestamps in exactly one form, see
-    value_format), `default_protocol` (url columns, see complete_url).
+    value_format), `default_protocol` (url columns, see complete_url),
+    `formats` / `timezone` (timestamp patterns, see parse_timestamp_utc).
+    A transform (email_sha256, user_id, user_id_type) replaces the value by
+    its normalised form: plain e-mails never leave staging.
 -#}
     {%- set type = column.type -%}
     {%- if column.get('format') -%}
         {%- set expression = "case when " ~ regex_full_match(expression, value_format(column.format)) ~ " then " ~ expression ~ " end" -%}
     {%- endif -%}
-    {%- if type == 'string' -%}
+    {%- set transform = column.get('transform') -%}
+    {%- if transform == 'email_sha256' -%}
+        {%- set value = email_sha256(expression) -%}
+    {%- elif transform == 'user_id' -%}
+        {%- set value = normalized_user_id(expression, column.type_expression) -%}
+    {%- elif transform == 'user_id_type' -%}
+        {%- set value = normalized_user_id_type(expression) -%}
+    {%- elif transform -%}
+        {{ exceptions.raise_compiler_error("Column " ~ column.name ~ " has unknown transform '" ~ transform ~ "'") }}
+    {%- elif type == 'string' -%}
         {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') else expression -%}
     {%- elif type == 'url' -%}
         {%- set value = complete_url(expression, column.get('default_protocol')) -%}
@@ -24,7 +36,9 @@
     {%- elif type == 'date' -%}
         {%- set value = try_cast(expression, "date") -%}
     {%- elif type == 'timestamp' -%}
-        {%- set value = parse_timestamp_utc(expression) -%}
+        {%- set value = parse_timestamp_utc(expression, column.get('formats'), column.get('timezone')) -%}
+    {%- elif type == 'list' -%}
+        {%- set value = split_list(expression, column.get('separator', ';')) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("Column " ~ column.name ~ " has unknown type '" ~ type ~ "'") }}
     {%- endif -%}

@@ -4,6 +4,8 @@
     {%- for column in columns -%}
         {%- if column.name.endswith('_id') -%}
             {%- do groups['id'].append(column) -%}
+        {%- elif column.type == 'list' -%}
+            {%- do groups['string'].append(column) -%}
         {%- elif column.type in ('integer', 'number') -%}
             {%- do groups['number'].append(column) -%}
         {%- elif column.type == 'url' -%}

@@ -3,6 +3,6 @@
     {%- if column_name is none -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        nullif(trim({{ adapter.quote(column_name) }}), '')
+        nullif(trim({{ quote_column(column_name) }}), '')
     {%- endif -%}
 {% endmacro %}

@@ -1,9 +1,10 @@
 {% macro rejection_reason(columns, one_of_required=[], extra_reasons=[]) %}
 {#-
     Why a staged row cannot be used, or null: a required value missing (and
-    no default for it), a
-    value that does not cast to its type, a value outside its accepted list,
-    plus any `extra_reasons` (SQL text expressions, null when fine).
+    no default for it), a value that does not cast to its type, a value
+    outside its accepted list, a value its transform refuses (an e-mail that
+    is not one, a user id that does not fit its type), plus any
+    `extra_reasons` (SQL text expressions, null when fine).
     Reads the <name>__raw columns of the `cleaned` CTE of stage_source.
 -#}
     {%- set reasons = [] -%}
@@ -11,9 +12,13 @@
         {%- set raw = adapter.quote(column.name ~ '__raw') -%}
         {%- set label = column.source or column.name -%}
         {%- if column.get('required') and column.get('default') is none -%}
-            {%- do reasons.append("case when " ~ raw ~ " is null then '" ~ label ~ ": required value missing' end") -%}
+            {%- do reasons.append("case when " ~ raw ~ " is null then " ~ text_literal(label ~ ": required value missing") ~ " end") -%}
         {%- endif -%}
-        {%- if column.type != 'string' or column.get('format') -%}
+        {%- if column.get('transform') == 'email_sha256' -%}
+            {%- do reasons.append("case when " ~ raw ~ " is not null and not " ~ is_email(raw) ~ " then " ~ text_literal(label ~ ": not a valid e-mail address") ~ " end") -%}
+        {%- elif column.get('transform') == 'user_id' -%}
+            {%- do reasons.append(user_id_matches_type(raw, column.type_expression, column.source, column.type_source)) -%}
+        {%- elif column.type not in ('string', 'list') or column.get('format') -%}
             {%- set check = {} -%}
             {%- do check.update(column) -%}
             {%- do check.update({'default': none, 'accepted': none}) -%}
@@ -22,10 +27,10 @@
             {%- else -%}
                 {%- set problem = 'not a valid ' ~ column.type ~ (' (' ~ column.format ~ ')' if column.get('format') else '') -%}
             {%- endif -%}
-            {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ cast_value(raw, check) ~ " is null then '" ~ label ~ ": " ~ problem ~ "' end") -%}
+            {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ cast_value(raw, check) ~ " is null then " ~ text_literal(label ~ ": " ~ problem) ~ " end") -%}
         {%- endif -%}
         {%- if column.get('accepted') -%}
-            {%- do reasons.append("case when " ~ raw ~ " is not null and lower(" ~ raw ~ ") not in ('" ~ column.accepted | join("', '") ~ "') then '" ~ label ~ ": not one of " ~ column.accepted | join(', ') ~ "' end") -%}
+            {%- do reasons.append("case when " ~ raw ~ " is not null and lower(" ~ raw ~ ") not in ('" ~ column.accepted | join("', '") ~ "') then " ~ text_literal(label ~ ": not one of " ~ column.accepted | join(', ')) ~ " end") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for group in one_of_required -%}

@@ -1,20 +1,28 @@
 {% macro stage_source(source_name, table_name) %}
 {#-
     The whole staging model of a retailer's source: the source's format (from
-    its meta.loader block, with the source's own column mapping and defaults)
-    says which columns to rename and cast; columns the raw table lacks become
-    typed nulls so every retailer's model has the same shape; each row gets
-    _rejection_reason (null when the row is valid).
-    Format options handled here: `file.trailing_columns` (any number of extra
-    fields, kept as one list), `other_columns` (undeclared fields kept as one
-    JSON object), `continuation_rows` (rows that continue the row above, e.g.
-    a product's variants and images, take its values where they have none).
+    its meta.loader block, with the source's own column mapping, options and
+    defaults) says which columns to rename and cast; columns the raw table
+    lacks become typed nulls so every retailer's model has the same shape;
+    each row gets _rejection_reason (null when the row is valid) and
+    _source_format.
+    Format options handled here:
+    - `file.trailing_columns`: any number of extra fields, kept as one list;
+    - `other_columns`: undeclared fields kept as one JSON object;
+    - `custom_fields`: the <prefix><name> columns gathered into one JSON object;
+    - `continuation_rows`: rows that continue the row above (a product's
+      variants and images) take its values where they have none;
+    - `line_items`: _order_group (the value telling the rows of one order
+      apart) and _order_rejection_reason, the problems of the row's order
+      columns, which only count on the order's first row
+      (int_order_lines__validated applies them).
 -#}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return("select 1 as placeholder") }}
     {%- endif -%}
-    {%- set spec = source_spec(source_loader(source_name, table_name)) -%}
+    {%- set loader = source_loader(source_name, table_name) -%}
+    {%- set spec = source_spec(loader) -%}
     {%- set lineage = ['_retailer', '_source_file', '_file_date', '_line_number', '_loaded_at', '_load_id'] -%}
     {%- set present = {} -%}
     {%- set raw_names = [] -%}
@@ -22,7 +30,7 @@
         {%- do present.update({column.name | lower: column.name}) -%}
         {%- do raw_names.append(column.name) -%}
     {%- endfor -%}
-    {%- set columns = order_staging_columns(spec['columns']) -%}
+    {%- set columns = order_staging_columns(staged_columns(spec, loader)) -%}
     {%- set read = [] -%}
     {%- for column in columns if column.source -%}
         {%- do read.append(column.source | lower) -%}
@@ -60,6 +68,26 @@
         {%- set attributes = other_columns_json(others, '_record' in present, spec.casts) -%}
         {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
         {%- do problems.extend(attributes.problems) -%}
+    {%- endif -%}
+
+    {#- custom_<name> fields: one JSON object keyed by name -#}
+    {%- set custom = spec.get('custom_fields') -%}
+    {%- if custom -%}
+        {%- do extras.append({'name': custom.name, 'sql': custom_fields(custom.prefix, raw_names)}) -%}
+    {%- endif -%}
+
+    {#- orders delivered as one row per line item -#}
+    {%- set line_items = spec.get('line_items') -%}
+    {%- set order_level = [] -%}
+    {%- for column in entity_columns(spec.entity) if line_items and column.get('level') == 'order' -%}
+        {%- do order_level.append(column.name) -%}
+    {%- endfor -%}
+    {%- set row_columns, order_columns = [], [] -%}
+    {%- for column in columns -%}
+        {%- do (order_columns if column.name in order_level else row_columns).append(column) -%}
+    {%- endfor -%}
+    {%- if line_items -%}
+        {%- do extras.append({'name': '_order_group', 'sql': raw_text(present.get(line_items.order_rows | lower))}) -%}
     {%- endif -%}
     {%- set continuation = spec.get('continuation_rows') -%}
 
@@ -130,7 +158,11 @@ renamed as (
         {%- if continuation %}
         _is_continuation_row,
         {%- endif %}
-        {{ rejection_reason(columns, spec.get('one_of_required', []), ['_row_problems']) }} as _rejection_reason,
+        {{ rejection_reason(row_columns, spec.get('one_of_required', []), ['_row_problems']) }} as _rejection_reason,
+        {%- if line_items %}
+        {{ rejection_reason(order_columns) }} as _order_rejection_reason,
+        {%- endif %}
+        {{ text_literal(spec.name) }} as _source_format,
         _source_file,
         _file_date,
         _line_number,

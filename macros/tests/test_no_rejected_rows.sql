@@ -1,5 +1,10 @@
-{% test no_rejected_rows(model) %}
-{#- Rows a staging model flags with _rejection_reason, named by file and line. -#}
+{% test no_rejected_rows(model, limit=50) %}
+{#-
+    Rows a model flags with _rejection_reason, named by file and line. dbt
+    only prints how many rows a test found, so the first `limit` of them are
+    also written to the dbt output, one line each: file:line: reason.
+-#}
+    {%- do log_rejected_rows(model, limit) -%}
     {{ return(adapter.dispatch('test_no_rejected_rows', 'retail_imports')(model)) }}
 {% endtest %}
 

@@ -1,15 +1,45 @@
-{% macro parse_timestamp_utc(expression) %}
-{#- ISO-8601 text (offsets like +01:00, +0100 or Z) to a UTC timestamp; null when it does not parse. -#}
-    {{ return(adapter.dispatch('parse_timestamp_utc', 'retail_imports')(expression)) }}
+{% macro parse_timestamp_utc(expression, formats=none, timezone=none) %}
+{#-
+    Text to a UTC timestamp; null when it does not parse.
+    formats: strptime patterns tried first, in order (e.g. '%Y-%m-%d %H:%M:%S %z'
+    for Shopify's `2025-05-11 09:55:16 -0400`, which ISO parsing refuses);
+    ISO-8601 (offsets like +01:00, +0100 or Z) is always tried last.
+    timezone: the IANA zone of values that carry no offset (default UTC).
+-#}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'retail_imports')(expression, formats or [], timezone)) }}
 {% endmacro %}
 
-{% macro default__parse_timestamp_utc(expression) %}
-    cast(timezone('UTC', try_cast({{ expression }} as timestamptz)) as timestamp)
+{% macro default__parse_timestamp_utc(expression, formats, timezone) %}
+    {%- set attempts = [] -%}
+    {%- for pattern in formats -%}
+        {%- if '%z' in pattern or '%Z' in pattern -%}
+            {%- do attempts.append("cast(timezone('UTC', try_strptime(" ~ expression ~ ", " ~ text_literal(pattern) ~ ")) as timestamp)") -%}
+        {%- else -%}
+            {%- do attempts.append("cast(timezone('UTC', timezone(" ~ text_literal(timezone or 'UTC') ~ ", try_strptime(" ~ expression ~ ", " ~ text_literal(pattern) ~ "))) as timestamp)") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if timezone -%}
+        {%- do attempts.append(
+            "case when regexp_matches(" ~ expression ~ ", '\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$') "
+            ~ "then cast(timezone('UTC', try_cast(" ~ expression ~ " as timestamptz)) as timestamp) "
+            ~ "else cast(timezone('UTC', timezone(" ~ text_literal(timezone) ~ ", try_cast(" ~ expression ~ " as timestamp))) as timestamp) end") -%}
+    {%- else -%}
+        {%- do attempts.append("cast(timezone('UTC', try_cast(" ~ expression ~ " as timestamptz)) as timestamp)") -%}
+    {%- endif -%}
+    {%- if attempts | length == 1 -%}
+        {{ attempts[0] }}
+    {%- else -%}
+        coalesce({{ attempts | join(', ') }})
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro bigquery__parse_timestamp_utc(expression) %}
+{% macro bigquery__parse_timestamp_utc(expression, formats, timezone) %}
+    {%- set zone = text_literal(timezone or 'UTC') -%}
     coalesce(
-        safe_cast({{ expression }} as timestamp),
+        {%- for pattern in formats %}
+        safe.parse_timestamp({{ text_literal(pattern) }}, {{ expression }}, {{ zone }}),
+        {%- endfor %}
+        safe.timestamp({{ expression }}, {{ zone }}),
         safe.parse_timestamp('%Y-%m-%dT%H:%M:%E*S%z', {{ expression }})
     )
 {%- endmacro %}

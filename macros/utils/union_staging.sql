@@ -4,7 +4,8 @@
     Members come from var('staging_models')[entity] because dbt resolves
     ref() while parsing; at run time every staging model built on a format of
     this entity must be listed, or this fails naming the one that is not.
-    Columns are matched by name; a member lacking one gives a typed null.
+    Columns are matched by name; a member lacking one gives a typed null, and
+    so does a column the entity declares (entity_columns) that no member has.
 -#}
     {%- set members = var('staging_models', {}).get(entity, []) -%}
     {%- if members | length == 0 -%}
@@ -32,6 +33,11 @@
             {%- do names.append(column.name) -%}
         {%- endfor -%}
         {%- do columns_of.update({relation.identifier: names}) -%}
+    {%- endfor -%}
+    {#- An entity that declares its columns (macros/entities/) has all of them, whatever formats its members use. -#}
+    {%- for column in entity_columns(entity) if column.name not in column_types -%}
+        {%- do column_types.update({column.name: sql_type(column.type)}) -%}
+        {%- do column_order.append(column.name) -%}
     {%- endfor -%}
 
     {%- for relation in relations %}

@@ -7,10 +7,99 @@
     )
 }}
 
-with new_orders as (
+with one_row_orders as (
 
-    select * from {{ ref('int_orders__unioned') }}
+    -- formats with one row per order (Symbiosys)
+    select
+        retailer,
+        order_id,
+        visitor_id,
+        crm_id,
+        session_id,
+        cast(null as {{ dbt.type_string() }}) as user_id_type,
+        cast(null as {{ dbt.type_string() }}) as user_id,
+        currency_code,
+        coupon_code,
+        product_ids,
+        {{ split_list('coupon_code') }} as promotions,
+        platform,
+        cast(null as {{ dbt.type_string() }}) as order_source,
+        cast(null as {{ dbt.type_string() }}) as payment_method,
+        cast(null as {{ dbt.type_string() }}) as shipping_method,
+        cast(null as {{ dbt.type_string() }}) as shipping_country,
+        cast(null as {{ dbt.type_string() }}) as order_status,
+        cast(null as {{ dbt.type_string() }}) as financial_status,
+        cast(null as {{ dbt.type_string() }}) as custom_fields,
+        revenue,
+        cast(null as {{ dbt.type_numeric() }}) as subtotal_amount,
+        cast(null as {{ dbt.type_numeric() }}) as tax_amount,
+        cast(null as {{ dbt.type_numeric() }}) as shipping_amount,
+        cast(null as {{ dbt.type_numeric() }}) as discount_amount,
+        cast(null as {{ dbt.type_numeric() }}) as refund_amount,
+        item_count,
+        ordered_at,
+        cast(null as {{ dbt.type_timestamp() }}) as updated_at,
+        cast(null as {{ dbt.type_timestamp() }}) as paid_at,
+        cast(null as {{ dbt.type_timestamp() }}) as fulfilled_at,
+        _source_format,
+        _source_file,
+        _file_date,
+        _line_number,
+        _load_id
+    from {{ ref('int_orders__unioned') }}
     where _rejection_reason is null and {{ new_loads() }}
+
+),
+
+line_item_orders as (
+
+    -- formats with one row per line item (Kevel, Shopify): the order's first row
+    select
+        retailer,
+        order_id,
+        cast(null as {{ dbt.type_string() }}) as visitor_id,
+        cast(null as {{ dbt.type_string() }}) as crm_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        user_id_type,
+        user_id,
+        currency_code,
+        cast(null as {{ dbt.type_string() }}) as coupon_code,
+        cast(null as {{ dbt.type_string() }}) as product_ids,
+        promotions,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        order_source,
+        payment_method,
+        shipping_method,
+        shipping_country,
+        order_status,
+        financial_status,
+        custom_fields,
+        total_amount as revenue,
+        subtotal_amount,
+        tax_amount,
+        shipping_amount,
+        discount_amount,
+        refund_amount,
+        cast(null as {{ dbt.type_bigint() }}) as item_count,
+        ordered_at,
+        updated_at,
+        paid_at,
+        fulfilled_at,
+        _source_format,
+        _source_file,
+        _file_date,
+        _line_number,
+        _load_id
+    from {{ ref('int_order_lines__validated') }}
+    where line_position = 1 and _order_rejection_reason is null and {{ new_loads() }}
+
+),
+
+new_orders as (
+
+    select * from one_row_orders
+    union all
+    select * from line_item_orders
 
 ),
 
@@ -23,15 +112,34 @@ keyed as (
         visitor_id,
         crm_id,
         session_id,
+        user_id_type,
+        user_id,
         upper(currency_code) as currency_code,
         coupon_code,
         product_ids,
+        promotions,
         platform,
+        order_source,
+        payment_method,
+        shipping_method,
+        shipping_country,
+        order_status,
+        financial_status,
+        custom_fields,
         revenue,
+        subtotal_amount,
+        tax_amount,
+        shipping_amount,
+        discount_amount,
+        refund_amount,
         item_count,
         cast(ordered_at as date) as ordered_date,
         _file_date as file_date,
         ordered_at,
+        updated_at,
+        paid_at,
+        fulfilled_at,
+        _source_format,
         _source_file,
         _line_number,
         _load_id
@@ -62,15 +170,34 @@ select
     visitor_id,
     crm_id,
     session_id,
+    user_id_type,
+    user_id,
     currency_code,
     coupon_code,
     product_ids,
+    promotions,
     platform,
+    order_source,
+    payment_method,
+    shipping_method,
+    shipping_country,
+    order_status,
+    financial_status,
+    custom_fields,
     revenue,
+    subtotal_amount,
+    tax_amount,
+    shipping_amount,
+    discount_amount,
+    refund_amount,
     item_count,
     ordered_date,
     file_date,
     ordered_at,
+    updated_at,
+    paid_at,
+    fulfilled_at,
+    _source_format,
     _source_file,
     _line_number,
     _load_id

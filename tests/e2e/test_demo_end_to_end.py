@@ -1,4 +1,4 @@
-"""Two retailers (comma and tab) over three days, through the real CLI and dbt.
+"""Three retailers (comma, tab, Kevel orders) over three days, through the real CLI and dbt.
 
 Day by day (an incremental build after each delivery) and all at once (one
 build over a back-fill) must give the same marts, and those marts must hold
@@ -32,9 +32,10 @@ def _env(tmp: Path, data: Path) -> dict:
     }
 
 
-def _expected(files: list[Path]) -> tuple[set, set, int]:
-    """Distinct page-view keys, distinct order keys, and malformed rows, read with Python's csv."""
-    views, orders, malformed = set(), set(), 0
+def _expected(files: list[Path]) -> tuple[set, set, int, dict]:
+    """Distinct page-view keys, distinct order keys, malformed rows, and the line
+    items of the newest delivery of each line-item order, read with Python's csv."""
+    views, orders, malformed, lines = set(), set(), 0, {}
     for path in files:
         retailer = path.name.split("_")[0]
         delimiter = "\t" if retailer == "zephyr" else ","
@@ -46,12 +47,18 @@ def _expected(files: list[Path]) -> tuple[set, set, int]:
                     malformed += 1
                     continue
                 rec = dict(zip(header, row))
-                if "_orders_" in path.name:
+                if "orderId" in rec:   # Kevel: one row per line item; a newer file replaces an order's lines
+                    key = (retailer, rec["orderId"])
+                    if key not in orders or lines[key][0] != path.name:
+                        lines[key] = (path.name, [])
+                    lines[key][1].append(rec["lineItem_status"])
+                    orders.add(key)
+                elif "_orders_" in path.name:
                     orders.add((retailer, rec["order_id"]))
                 else:
                     key = rec.get("event_id") or (rec["visitor_id"], rec["session_id"], rec["event_time"], rec["url"])
                     views.add((retailer, key))
-    return views, orders, malformed
+    return views, orders, malformed, {key: statuses for key, (_, statuses) in lines.items()}
 
 
 def _marts(warehouse: Path) -> dict:
@@ -62,6 +69,9 @@ def _marts(warehouse: Path) -> dict:
             ).fetchall(),
             "orders": con.execute(
                 "select order_key, retailer, order_id, revenue, ordered_at from main.fct_orders order by 1"
+            ).fetchall(),
+            "line_items": con.execute(
+                "select order_line_item_key, retailer, order_id, line_item_status from main.fct_order_line_items order by 1"
             ).fetchall(),
             "rejects": con.execute("select source_file, line_number, reason from loader.rejects").fetchall(),
             "raw_rows": con.execute(
@@ -90,7 +100,7 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
     delivered = sorted(p for p in source.rglob("*") if p.is_file())
     files = [p for p in delivered if "_visits_" in p.name or "_orders_" in p.name]
     days = sorted({p.stem.rsplit("_", 1)[1] for p in files})
-    assert len(files) == 12 and len(days) == 3
+    assert len(files) == 15 and len(days) == 3
 
     # 1. one delivery a day, one incremental build after each
     daily = tmp_path / "daily"
@@ -111,7 +121,7 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
     assert result.code == 0, result.out[-3000:] + result.err[-3000:]
 
     day_by_day, at_once = _marts(daily / "warehouse.duckdb"), _marts(backfill / "warehouse.duckdb")
-    views, orders, malformed = _expected(files)
+    views, orders, malformed, lines = _expected(files)
 
     assert len(at_once["page_views"]) == len(views)
     assert len(at_once["orders"]) == len(orders)
@@ -124,7 +134,14 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
     visit_rows = sum(sum(1 for _ in open(p)) - 1 for p in files if "_visits_" in p.name)
     assert at_once["raw_rows"] == visit_rows - malformed
 
-    for mart in ("page_views", "orders"):
+    # Kevel orders: the newest delivery of an order gives its lines (day 2 moved a day-1 order on)
+    got_lines: dict = {}
+    for _, retailer, order_id, status in at_once["line_items"]:
+        got_lines.setdefault((retailer, order_id), []).append(status)
+    assert {k: sorted(v) for k, v in got_lines.items()} == {k: sorted(v) for k, v in lines.items()}
+    assert any("cancelled" in v for v in got_lines.values()) and any("fulfilled" in v for v in got_lines.values())
+
+    for mart in ("page_views", "orders", "line_items"):
         assert [r[:4] for r in day_by_day[mart]] == [r[:4] for r in at_once[mart]], mart
     for mart in ("conversions", "offline_events", "users", "products", "product_imports"):
         assert day_by_day[mart] == at_once[mart], mart

@@ -143,7 +143,8 @@ def test_header_text_is_data_never_sql(mini):
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
     evil = 'a"; drop table loader.files; --'
     mini.write("shop_visits_20240601.csv",
-               f'event_id,"{evil.replace(chr(34), chr(34) * 2)}",event_id\ne1,x,dup\n')
+               f'event_id,"{evil.replace(chr(34), chr(34) * 2)}",event_id,visitor_id,url,event_time\n'
+               'e1,x,dup,v1,https://x.example/a,2024-06-01T10:00:00Z\n')
     assert mini.cli("land").code == 0
     columns = [r[0] for r in mini.query(
         "select column_name from information_schema.columns where table_schema='raw_shop' order by ordinal_position")]

@@ -1,0 +1,1 @@
+{{ union_staging('order_lines') }}

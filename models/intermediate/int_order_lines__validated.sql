@@ -1,0 +1,248 @@
+{#-
+    Order lines of every retailer and line-item format (Kevel, Shopify...),
+    one row per delivered row, checked against the vendor rules (spec 003)
+    that need the neighbouring rows or reference data:
+    - an order's rows are adjacent and its first row carries the order
+      columns; when an order's rows are split within a file, only its last
+      run of adjacent rows is kept and the rows of earlier runs are rejected
+      (named by file and line), never silently dropped;
+    - total = subtotal + tax + shipping, for the order and for each line;
+    - currencies are ISO 4217 codes (seeds/iso_4217_currencies.csv);
+    - each line has a canonical status: as delivered (Kevel) or mapped from
+      the financial and fulfilment statuses (Shopify; seeds order_statuses
+      and line_item_statuses);
+    - a line item id appears once per order.
+    _order_rejection_reason says why the row's order cannot be used;
+    _rejection_reason why its line cannot (its order's problems included).
+    A table: its window functions run once per build, not once per reader.
+-#}
+{{ config(materialized='table') }}
+{%- set order_columns, line_columns = [], [] -%}
+{%- for column in entity_columns('order_lines') if not column.name.startswith('_') -%}
+    {%- do (order_columns if column.level == 'order' else line_columns).append(column.name) -%}
+{%- endfor %}
+
+with order_lines as (
+
+    select * from {{ ref('int_order_lines__unioned') }}
+
+),
+
+-- A row with no order value continues the order above it.
+grouped as (
+
+    select
+        *,
+        last_value(_order_group ignore nulls) over (
+            partition by retailer, _source_file
+            order by _line_number
+            rows between unbounded preceding and current row
+        ) as order_rows_key
+    from order_lines
+
+),
+
+run_starts as (
+
+    select
+        *,
+        lag(order_rows_key) over (
+            partition by retailer, _source_file
+            order by _line_number
+        ) as previous_rows_key
+    from grouped
+
+),
+
+runs as (
+
+    select
+        *,
+        sum(case when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') then 0 else 1 end) over (
+            partition by retailer, _source_file
+            order by _line_number
+            rows between unbounded preceding and current row
+        ) as run_number
+    from run_starts
+
+),
+
+measured_runs as (
+
+    select
+        *,
+        row_number() over (
+            partition by retailer, _source_file, run_number
+            order by _line_number
+        ) as line_position,
+        min(_line_number) over (partition by retailer, _source_file, run_number) as run_first_line,
+        max(_line_number) over (partition by retailer, _source_file, run_number) as run_last_line,
+        max(run_number) over (partition by retailer, _source_file, order_rows_key) as order_last_run
+    from runs
+
+),
+
+-- The order columns of every row are those of its run's first row.
+headed as (
+
+    select
+        retailer,
+        order_rows_key,
+        run_number,
+        line_position,
+        run_first_line,
+        run_last_line,
+        order_last_run,
+        {%- for name in order_columns %}
+        first_value({{ name }}) over run_rows as {{ name }},  -- noqa: LT02
+        {%- endfor %}
+        {%- for name in line_columns %}
+        {{ name }},  -- noqa: LT02
+        {%- endfor %}
+        first_value(_order_rejection_reason) over run_rows as head_rejection_reason,
+        _rejection_reason as staged_rejection_reason,
+        max(case when run_number = order_last_run then run_first_line end) over (
+            partition by retailer, _source_file, order_rows_key
+        ) as kept_run_first_line,
+        coalesce(
+            line_item_id, {{ dbt.concat(["'#'", dbt.safe_cast('line_position', dbt.type_string())]) }}
+        ) as line_item_key,
+        _source_format,
+        _source_file,
+        _file_date,
+        _line_number,
+        _loaded_at,
+        _load_id
+    from measured_runs
+    window run_rows as (partition by retailer, _source_file, run_number order by _line_number)
+
+),
+
+mapped as (
+
+    select
+        headed.*,
+        order_statuses.order_status,
+        line_item_statuses.line_item_status as mapped_line_item_status,
+        min(headed._line_number) over (
+            partition by headed.retailer, headed._source_file, headed.run_number, headed.line_item_key
+        ) as line_item_key_first_line
+    from headed
+    left join {{ ref('order_statuses') }} as order_statuses
+        on
+            headed._source_format = order_statuses.source_format
+            and headed.financial_status = order_statuses.financial_status
+    left join {{ ref('line_item_statuses') }} as line_item_statuses
+        on
+            headed._source_format = line_item_statuses.source_format
+            and headed.financial_status = line_item_statuses.financial_status
+            and headed.fulfillment_status = line_item_statuses.fulfillment_status
+
+),
+
+checked as (
+
+    select
+        *,
+        coalesce(line_item_status, mapped_line_item_status) as canonical_line_item_status,
+        case
+            when order_rows_key is not null and run_number < order_last_run
+                then {{ dbt.concat([
+                    "'order '", "order_rows_key",
+                    "': rows not adjacent; this run (lines '", dbt.safe_cast('run_first_line', dbt.type_string()),
+                    "'-'", dbt.safe_cast('run_last_line', dbt.type_string()),
+                    "') is dropped, only the last run (from line '", dbt.safe_cast('kept_run_first_line', dbt.type_string()),
+                    "') is kept'"]) }}
+        end as dropped_run_reason,
+        {{ join_reasons([
+            'head_rejection_reason',
+            amounts_add_up('total_amount', ['subtotal_amount', 'tax_amount', 'shipping_amount'], 'total'),
+            currency_is_supported('currency_code', 'currency'),
+        ]) }} as order_problems,
+        {{ join_reasons([
+            'staged_rejection_reason',
+            amounts_add_up('line_total_amount', ['line_subtotal_amount', 'line_tax_amount', 'line_shipping_amount'], 'line total'),
+            currency_is_supported('line_currency_code', 'line currency'),
+            line_item_status_is_known(
+                'coalesce(line_item_status, mapped_line_item_status)',
+                "coalesce(line_item_status, financial_status || ' / ' || fulfillment_status)"),
+            "case when line_item_key_first_line < _line_number then "
+                ~ dbt.concat(["'line item id '", "line_item_key", "' repeats line '",
+                    dbt.safe_cast('line_item_key_first_line', dbt.type_string()), "' of the order'"]) ~ " end",
+        ]) }} as line_problems
+    from mapped
+
+)
+
+select
+    retailer,
+    order_id,
+    line_item_key,
+    line_position,
+    coalesce(
+        user_id_type, case when email_sha256 is not null then 'email_sha256' end
+    ) as user_id_type,
+    coalesce(user_id, email_sha256) as user_id,
+    email_sha256,
+    upper(currency_code) as currency_code,
+    total_amount,
+    subtotal_amount,
+    tax_amount,
+    shipping_amount,
+    discount_amount,
+    refund_amount,
+    payment_method,
+    shipping_method,
+    shipping_country,
+    order_source,
+    promotions,
+    financial_status,
+    order_status,
+    custom_fields,
+    ordered_at,
+    updated_at,
+    paid_at,
+    fulfilled_at,
+    line_item_id,
+    product_id,
+    item_group_id,
+    sku,
+    product_name,
+    brand,
+    category,
+    categories,
+    size,
+    size_system,
+    upper(coalesce(line_currency_code, currency_code)) as line_currency_code,
+    quantity,
+    unit_price,
+    -- Shopify gives a unit price and a discount per line, not line totals
+    -- (nor per-line tax or shipping): its line subtotal and total are both
+    -- quantity x price - discount.
+    coalesce(line_total_amount, quantity * unit_price - coalesce(line_discount_amount, 0)) as line_total_amount,
+    coalesce(line_subtotal_amount, quantity * unit_price - coalesce(line_discount_amount, 0)) as line_subtotal_amount,
+    line_tax_amount,
+    line_shipping_amount,
+    line_discount_amount,
+    line_refund_amount,
+    line_promotions,
+    is_adult,
+    subscription_duration_ms,
+    canonical_line_item_status as line_item_status,
+    fulfillment_status,
+    order_rows_key as _order_group,
+    run_first_line as _order_first_line,
+    {{ join_reasons(['dropped_run_reason', 'order_problems']) }} as _order_rejection_reason,
+    {{ join_reasons([
+        'dropped_run_reason',
+        "case when line_position = 1 then order_problems when order_problems is not null then "
+            ~ dbt.concat(["'order rejected (see line '", dbt.safe_cast('run_first_line', dbt.type_string()), "')'"]) ~ " end",
+        'line_problems',
+    ]) }} as _rejection_reason,
+    _source_format,
+    _source_file,
+    _file_date,
+    _line_number,
+    _loaded_at,
+    _load_id
+from checked
