@@ -16,7 +16,7 @@ def required_columns(fmt: Format, options: dict, source_key: str = "") -> list[s
     """The header names a file of `fmt` must have, with the source's column choices applied."""
     names = []
     for column in fmt.columns:
-        if not column.required:
+        if not column.required or not column.source:   # derived columns come from no header field
             continue
         name = column.source
         if column.source_option and options.get(column.source_option):
@@ -32,8 +32,8 @@ def required_columns(fmt: Format, options: dict, source_key: str = "") -> list[s
 
 def check_required_columns(path: str, fmt: Format, header: list[str] | None, options: dict,
                            source_key: str = "") -> None:
-    if header is None:
-        return
+    if header is None or fmt.file_columns:
+        return  # positional formats: a header line, when there is one, does not name the fields
     have = {h.strip().lower() for h in header}
     missing = [name for name in required_columns(fmt, options, source_key) if name.strip().lower() not in have]
     if missing:
