@@ -20,6 +20,7 @@ from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, land_sources, plan
 from .lock import run_lock
 from .project import find_project_dir, load_sources, select_sources
+from .scaffold import FRESHNESS
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
@@ -161,10 +162,12 @@ def demo_data(out, days):
 @click.option("--dataset", "datasets", multiple=True, required=True, metavar="NAME:FORMAT:LOCATION",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
                    "(repeatable).")
+@click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
+              help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, overwrite):
+def add_retailer(ctx, retailer, datasets, cadence, overwrite):
     """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
     from .formats import available_formats
     from .scaffold import Dataset, write_retailer
@@ -176,7 +179,7 @@ def add_retailer(ctx, retailer, datasets, overwrite):
         if len(parts) != 3 or not all(parts):
             raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
                               f"(formats: {', '.join(available_formats(project_dir))})")
-        parsed.append(Dataset(*parts))
+        parsed.append(Dataset(*parts, cadence=cadence))
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
     console.print("next: drop files at the locations above, then `retail-imports run`")
