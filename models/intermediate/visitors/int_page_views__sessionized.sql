@@ -34,9 +34,7 @@ derived as (
         sum(
             case
                 when previous_viewed_at is null then 1
-                when
-                    {{ dbt.datediff('previous_viewed_at', 'viewed_at', 'second') }}
-                    > {{ var('session_timeout_minutes') }} * 60
+                when viewed_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_viewed_at') }}
                     then 1
                 else 0
             end

@@ -76,8 +76,8 @@ touches as (
             stitched_orders.retailer = stitched_sessions.retailer
             and stitched_orders.user_key = stitched_sessions.user_key
             and stitched_sessions.started_at <= stitched_orders.ordered_at
-            and {{ dbt.datediff('stitched_sessions.started_at', 'stitched_orders.ordered_at', 'second') }}
-            <= {{ var('attribution_lookback_days') }} * 86400
+            and stitched_sessions.started_at
+            >= {{ dbt.dateadd('day', -var('attribution_lookback_days'), 'stitched_orders.ordered_at') }}
 
 )
 
