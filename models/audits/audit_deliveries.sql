@@ -48,18 +48,23 @@ event_dates as (
 
 ),
 
+event_lateness as (
+
+    select
+        _source_file,
+        event_date,
+        {{ dbt.datediff('event_date', '_file_date', 'day') }} as days_late  -- noqa: LT05
+    from event_dates
+
+),
+
 file_events as (
 
     select
         _source_file as file_name,
         min(event_date) as oldest_event_date,
-        sum(
-            case
-                when {{ dbt.datediff('event_date', '_file_date', 'day') }} > {{ var('processing_window_days') }} then 1
-                else 0
-            end
-        ) as events_outside_window
-    from event_dates
+        sum(case when days_late > {{ var('processing_window_days') }} then 1 else 0 end) as events_outside_window
+    from event_lateness
     group by _source_file
 
 ),
@@ -109,6 +114,15 @@ calendar as (
 
 ),
 
+calendar_days as (
+
+    select
+        *,
+        cast(file_date as {{ dbt.type_timestamp() }}) as file_day_start
+    from calendar
+
+),
+
 delivered as (
 
     select
@@ -141,12 +155,13 @@ judged as (
         coalesce(delivered.rows_landed, 0) as rows_landed,
         coalesce(delivered.events_outside_window, 0) as events_outside_window,
         delivered.oldest_event_date,
-        {{ dbt.dateadd('hour', '24 + calendar.grace_hours', dbt.cast('calendar.file_date', dbt.type_timestamp())) }}
-        as due_at,
+        {{ dbt.dateadd('hour', '24 + calendar.grace_hours', 'calendar.file_day_start') }} as due_at,
         delivered.landed_at,
-        coalesce({{ dbt.datediff('calendar.file_date', 'first_landings.first_landed_date', 'day') }} > 1, false)
-        as is_backfill
-    from calendar
+        coalesce(
+            {{ dbt.datediff('calendar.file_date', 'first_landings.first_landed_date', 'day') }} > 1,  -- noqa: LT05
+            false
+        ) as is_backfill
+    from calendar_days as calendar
     left join delivered
         on
             calendar.retailer = delivered.retailer

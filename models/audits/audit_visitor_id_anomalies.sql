@@ -45,8 +45,8 @@ shared_visitor_ids as (
         max(activity_date) as last_flagged_date,
         count(*) as days_flagged,
         max(crm_ids_in_window) as worst_value,
-        'more than {{ var("audit_max_crm_ids_per_visitor_id") }} CRM ids within {{ var("audit_window_days") }} days'
-        as reason
+        {{ "'more than " ~ var('audit_max_crm_ids_per_visitor_id') ~ " CRM ids within "
+           ~ var('audit_window_days') ~ " days'" }} as reason
     from visitor_days
     where not is_bot and crm_ids_in_window > {{ var('audit_max_crm_ids_per_visitor_id') }}
     group by retailer, visitor_id
@@ -64,8 +64,8 @@ spread_crm_ids as (
         max(activity_date) as last_flagged_date,
         count(*) as days_flagged,
         max(visitor_ids_in_window) as worst_value,
-        'more than {{ var("audit_max_visitor_ids_per_crm_id") }} visitor ids within {{ var("audit_window_days") }} days'
-        as reason
+        {{ "'more than " ~ var('audit_max_visitor_ids_per_crm_id') ~ " visitor ids within "
+           ~ var('audit_window_days') ~ " days'" }} as reason
     from {{ ref('int_crm_id_days') }}
     where visitor_ids_in_window > {{ var('audit_max_visitor_ids_per_crm_id') }}
     group by retailer, crm_id

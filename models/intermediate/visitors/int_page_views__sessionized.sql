@@ -91,13 +91,13 @@ select
     platform,
     device_type,
     user_agent,
+    viewed_date,
+    viewed_at,
+    session_started_at,
     -- the visitor id's 1st, 2nd... visit: how far the id persists
     dense_rank() over (
         partition by retailer, visitor_id
         order by session_started_at, session_key
     ) as visitor_session_number,
-    session_id is null as is_derived_session,
-    viewed_date,
-    viewed_at,
-    session_started_at
+    session_id is null as is_derived_session
 from started

@@ -74,14 +74,14 @@ bounded as (
 
     select
         periods.*,
+        visitors.crm_ids_of_visitor,
         lag(periods.last_seen_at) over (
             partition by periods.retailer, periods.visitor_id
             order by periods.period_number
         ) as valid_after,
         case
             when periods.period_number < visitors.last_period_number then periods.last_seen_at
-        end as valid_until,
-        visitors.crm_ids_of_visitor
+        end as valid_until
     from periods
     inner join visitors
         on

@@ -75,9 +75,9 @@ touches as (
         on
             stitched_orders.retailer = stitched_sessions.retailer
             and stitched_orders.user_key = stitched_sessions.user_key
-            and stitched_sessions.started_at <= stitched_orders.ordered_at
-            and stitched_sessions.started_at
-            >= {{ dbt.dateadd('day', -var('attribution_lookback_days'), 'stitched_orders.ordered_at') }}
+            and stitched_orders.ordered_at >= stitched_sessions.started_at
+            and stitched_orders.ordered_at
+            <= {{ dbt.dateadd('day', var('attribution_lookback_days'), 'stitched_sessions.started_at') }}
 
 )
 
@@ -103,14 +103,14 @@ select
     last_touch.utm_medium as last_touch_utm_medium,
     last_touch.utm_campaign as last_touch_utm_campaign,
     last_touch.campaign_id as last_touch_campaign_id,
-    case when first_touch.session_key is null then 'unattributed' else 'attributed' end as attribution_status,
     stitched_orders.revenue,
-    coalesce(first_touch.visits_in_lookback, 0) as visits_in_lookback,
-    first_touch.session_key is not null as is_attributed,
-    cast(stitched_orders.ordered_at as date) as ordered_date,
     stitched_orders.ordered_at,
     first_touch.started_at as first_touch_at,
-    last_touch.started_at as last_touch_at
+    last_touch.started_at as last_touch_at,
+    cast(stitched_orders.ordered_at as date) as ordered_date,
+    case when first_touch.session_key is null then 'unattributed' else 'attributed' end as attribution_status,
+    coalesce(first_touch.visits_in_lookback, 0) as visits_in_lookback,
+    first_touch.session_key is not null as is_attributed
 from stitched_orders
 left join touches as first_touch
     on
