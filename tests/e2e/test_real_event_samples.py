@@ -1,4 +1,6 @@
-"""A real Segment export (../shared/realdata/segment-events-shapees) through onboarding, audits and attribution.
+"""Real event exports through onboarding, sessions, visitor-id audits and attribution.
+
+Segment (../shared/realdata/segment-events-shapees):
 
 A Segment warehouse export is relational (events.csv holds who and when,
 first_pages.csv the landing URL, order_completed.csv the order, joined on the
@@ -16,6 +18,13 @@ and built with the real CLI and dbt, and the marts are compared with the same
 rules computed here in plain Python: visitors and persistence per day, the
 missing days of each dataset, and the first / last touch campaign of every one
 of the 43 orders.
+
+REES46 (../shared/realdata/rees46-ecommerce-events): 5,019 view / cart /
+purchase events of 1,755 users with the shop's own session ids, in the same
+build as a second retailer. Views become page views (the export has no URL:
+the product page's URL is made from the product id), purchases orders; the
+shop's session ids must be kept as they are, and each purchase is credited
+to the user's own visit.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from conftest import ROOT, run_cli
 pytestmark = pytest.mark.dbt
 
 SAMPLE = "segment-events-shapees"
+REES46 = "rees46-ecommerce-events/2019-Oct_head5019.csv"
 WINDOW, LOOKBACK, TIMEOUT = timedelta(days=7), timedelta(days=30), timedelta(minutes=30)
 
 
@@ -113,6 +123,39 @@ def sessions_of(visits: list[dict]) -> list[dict]:
     return sessions
 
 
+def read_rees46(path: Path) -> tuple[list[dict], list[dict]]:
+    views, purchases = [], []
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, r in enumerate(csv.DictReader(handle), start=2):
+            at = datetime.strptime(r["event_time"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=timezone.utc)
+            row = {"line": line, "visitor_id": r["user_id"], "session_id": r["user_session"], "at": at,
+                   "product_id": r["product_id"], "price": r["price"]}
+            if r["event_type"] == "view":
+                views.append(row)
+            elif r["event_type"] == "purchase":
+                purchases.append(row)
+    return views, purchases
+
+
+def write_rees46_dumps(views: list[dict], purchases: list[dict], drop: Path) -> None:
+    """One delivery of the sample's day (all its events are from 2019-10-01)."""
+    assert {v["at"].date() for v in views + purchases} == {datetime(2019, 10, 1).date()}
+    for dataset, header, rows in (
+        ("visits", ["event_id", "event_time", "visitor_id", "session_id", "url"],
+         [[f"r{v['line']}", _iso(v["at"]), v["visitor_id"], v["session_id"],
+           f"https://rees46.example/product/{v['product_id']}"] for v in views]),
+        ("orders", ["order_id", "event_time", "visitor_id", "session_id", "revenue", "currency", "product_ids"],
+         [[f"p{p['line']}", _iso(p["at"]), p["visitor_id"], p["session_id"], p["price"], "USD", p["product_id"]]
+          for p in purchases]),
+    ):
+        path = drop / dataset / f"rees46_{dataset}_20191001.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+
+
 def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
@@ -157,7 +200,7 @@ def built(tmp_path_factory):
     realdata = ROOT.parent / "shared" / "realdata" / SAMPLE
     if not realdata.is_dir():
         pytest.fail(f"real sample files expected at {realdata}")
-    tmp = tmp_path_factory.mktemp("segment")
+    tmp = tmp_path_factory.mktemp("samples")
     project = tmp / "project"
     # the dbt project only (not the venv, the demo warehouse or the pytest suites)
     skip = {".venv", ".git", "target", "logs", "warehouse", "data", "profiles.yml", "tests"}
@@ -173,17 +216,21 @@ def built(tmp_path_factory):
         "DBT_TARGET_PATH": str(tmp / "target"),
         "DBT_LOG_PATH": str(tmp / "logs"),
     }
-    onboard = run_cli("add-retailer", "shapees",
-                      "--dataset", "visits:symbiosys_visits_csv:drop/visits/shapees_visits_*.csv",
-                      "--dataset", "orders:symbiosys_orders_csv:drop/orders/shapees_orders_*.csv",
-                      cwd=project, env=env)
-    assert onboard.code == 0, onboard.err
+    for retailer in ("shapees", "rees46"):
+        onboard = run_cli("add-retailer", retailer,
+                          "--dataset", f"visits:symbiosys_visits_csv:drop/{retailer}/visits/{retailer}_visits_*.csv",
+                          "--dataset", f"orders:symbiosys_orders_csv:drop/{retailer}/orders/{retailer}_orders_*.csv",
+                          cwd=project, env=env)
+        assert onboard.code == 0, onboard.err
     visits, orders = read_sample(realdata)
-    write_dumps(visits, orders, project / "drop")
+    write_dumps(visits, orders, project / "drop" / "shapees")
+    rees46_views, rees46_purchases = read_rees46(realdata.parent / REES46)
+    write_rees46_dumps(rees46_views, rees46_purchases, project / "drop" / "rees46")
     result = run_cli("run", cwd=project, env=env)
     assert result.code == 0, result.out[-3000:] + result.err[-3000:]
     return {"project": project, "env": env, "warehouse": tmp / "warehouse.duckdb", "target": tmp / "target",
-            "visits": visits, "orders": orders, "sessions": sessions_of(visits)}
+            "visits": visits, "orders": orders, "sessions": sessions_of(visits),
+            "rees46_views": rees46_views, "rees46_purchases": rees46_purchases}
 
 
 def _query(built, sql: str) -> list[tuple]:
@@ -233,10 +280,48 @@ def test_delivery_audit_and_freshness_of_the_onboarded_retailer(built):
     assert {(cadence, late, outside) for _, _, cadence, _, late, outside in rows} == {("daily", False, 0)}
 
     dbt = Path(sys.executable).with_name("dbt")
-    proc = subprocess.run([str(dbt), "source", "freshness", "--select", "source:shapees"], cwd=built["project"],
+    proc = subprocess.run([str(dbt), "source", "freshness", "--select", "source:shapees", "source:rees46"],
+                          cwd=built["project"],
                           env={**os.environ, "DO_NOT_TRACK": "1", **built["env"]},
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:]
     results = json.loads((built["target"] / "sources.json").read_text())["results"]
     assert sorted((r["unique_id"], r["status"]) for r in results) == [
-        ("source.retail_imports.shapees.orders", "pass"), ("source.retail_imports.shapees.visits", "pass")]
+        (f"source.retail_imports.{retailer}.{dataset}", "pass")
+        for retailer in ("rees46", "shapees") for dataset in ("orders", "visits")]
+
+
+def test_rees46_session_ids_are_kept_and_purchases_credited_to_the_latest_visit(built):
+    views, purchases = built["rees46_views"], built["rees46_purchases"]
+    assert (len(views), len(purchases)) == (4915, 54)
+    sessions = {(v["visitor_id"], v["session_id"]) for v in views}
+    assert _query(built, """select count(*), count_if(is_derived_session) from main.int_sessions
+                            where retailer = 'rees46'""") == [(len(sessions), 0)]
+    sessions_of_user: dict[str, set] = defaultdict(set)
+    for visitor, session in sessions:
+        sessions_of_user[visitor].add(session)
+    assert _query(built, """select visitors, multi_session_visitors, bot_visitors, crm_visitors
+                            from main.audit_visitor_id_health where retailer = 'rees46'""") == [
+        (len(sessions_of_user), sum(1 for s in sessions_of_user.values() if len(s) > 1), 0, 0)]
+
+    # last touch: the user's latest visit started before the purchase (all are direct)
+    started: dict[tuple, datetime] = {}
+    for v in views:
+        key = (v["visitor_id"], v["session_id"])
+        started[key] = min(started.get(key, v["at"]), v["at"])
+    expected = {}
+    for p in purchases:
+        before = [(start, session) for (visitor, session), start in started.items()
+                  if visitor == p["visitor_id"] and start <= p["at"]]
+        expected[f"p{p['line']}"] = ("attributed", max(before)[1]) if before else ("unattributed", None)
+    actual = {order_id: (status, session) for order_id, status, session in _query(built, """
+        select attribution.order_id, attribution.attribution_status, sessions.session_id
+        from main.fct_order_attribution as attribution
+        left join main.int_sessions as sessions on attribution.last_touch_session_key = sessions.session_key
+        where attribution.retailer = 'rees46'""")}
+    assert actual == expected
+    # most purchases are credited to the visit they were made in
+    in_own_visit = sum(1 for p in purchases if expected[f"p{p['line']}"][1] == p["session_id"])
+    assert in_own_visit >= 0.9 * len(purchases)
+    # no UTM, no referrer: every visit is direct
+    assert _query(built, "select distinct channel from main.int_sessions where retailer = 'rees46'") == [("direct",)]
