@@ -4,6 +4,9 @@
     that day (a user has a few devices; dozens mean ids made per session or
     a CRM id shared by many people).
 -#}
+-- a table, not a view: read several times per build (audits, attribution) and by analysts
+{{ config(materialized='table') }}
+
 with links as (
 
     select distinct

@@ -5,6 +5,9 @@
     Sessions are keyed within a visitor id: a per-session visitor id then
     shows as one session per visitor, which is what the audits look for.
 -#}
+-- a table, not a view: read several times per build (audits, attribution) and by analysts
+{{ config(materialized='table') }}
+
 with page_views as (
 
     select * from {{ ref('fct_page_views') }}

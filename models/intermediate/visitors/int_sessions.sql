@@ -4,6 +4,9 @@
     those of the landing page view: its UTM columns, or else the utm_*
     parameters of its URL (many retailers send only the landing URL).
 -#}
+-- a table, not a view: read several times per build (audits, attribution) and by analysts
+{{ config(materialized='table') }}
+
 with page_views as (
 
     select

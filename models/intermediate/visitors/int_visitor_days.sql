@@ -6,6 +6,9 @@
     flagged here, kept everywhere, and left out of the other audits and of
     attribution.
 -#}
+-- a table, not a view: read several times per build (audits, attribution) and by analysts
+{{ config(materialized='table') }}
+
 with page_views as (
 
     select
