@@ -25,6 +25,7 @@ from .lock import run_lock
 from .schedule import check as check_cron
 from .schedule import run_schedule
 from .project import find_project_dir, load_sources, select_sources
+from .scaffold import FRESHNESS
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
@@ -230,10 +231,12 @@ def demo_data(out, days):
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
               help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
                    "orders:timezone=America/Toronto (repeatable).")
+@click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
+              help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, overwrite):
+def add_retailer(ctx, retailer, datasets, options, cadence, overwrite):
     """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
     from .formats import available_formats
     from .scaffold import Dataset, write_retailer
@@ -245,7 +248,7 @@ def add_retailer(ctx, retailer, datasets, options, overwrite):
         if len(parts) != 3 or not all(parts):
             raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
                               f"(formats: {', '.join(available_formats(project_dir))})")
-        parsed.append(Dataset(*parts))
+        parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
         name, _, assignment = option.partition(":")
         key, equals, value = assignment.partition("=")

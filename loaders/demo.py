@@ -3,7 +3,9 @@
 acme delivers comma-separated files with every column and `+0200` offsets;
 zephyr delivers tab-separated files without event ids or UTM terms, in UTC.
 Both include what real deliveries do: events up to three days late, an event
-delivered again in a later file, and (acme, day 2) one damaged row.
+delivered again in a later file, and (acme, day 2) one damaged row. Visitors
+log in on some visits and not on others (identity stitching ties the rest to
+them), and a crawler walks acme's pages every night (the bot audit flags it).
 kestrel delivers Kevel Audience order files (loaders/demo_orders.py).
 """
 
@@ -23,6 +25,7 @@ PAGES = ["/", "/women", "/men", "/sale", "/product/p-100", "/product/p-200", "/p
 CAMPAIGNS = [("google", "cpc", "summer_sale"), ("newsletter", "email", "june_news"), ("", "", ""), ("facebook", "paid_social", "retarget")]
 DEVICES = ["desktop", "mobile", "tablet"]
 AGENTS = {"desktop": "Mozilla/5.0 (X11; Linux x86_64)", "mobile": "Mozilla/5.0 (iPhone)", "tablet": "Mozilla/5.0 (iPad)"}
+CRAWLER = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 RETAILERS = {
     "acme": {"delimiter": ",", "domain": "https://shop.acme.example", "tz": timezone(timedelta(hours=2)), "full": True},
@@ -79,7 +82,21 @@ def _day_rows(retailer: str, day: int, rng: random.Random):
                 "product_ids": ";".join(f"p-{rng.choice([100, 200, 300])}" for _ in range(items)),
                 "coupon_code": "SUMMER10" if rng.random() < 0.2 else "", "platform": "web",
             })
+    if cfg["full"]:
+        visits += _crawler_rows(retailer, day, file_day, cfg)
     return visits, orders
+
+
+def _crawler_rows(retailer: str, day: int, file_day: date, cfg: dict) -> list[dict]:
+    """A crawler's nightly walk over the shop: no randomness, so the other rows stay as they were."""
+    start = datetime(file_day.year, file_day.month, file_day.day, 3, tzinfo=timezone.utc)
+    return [{
+        "event_id": f"{retailer}-bot{day}-{i}", "event_time": _stamp(start + timedelta(seconds=20 * i), cfg["tz"]),
+        "event_type": "page_view", "visitor_id": "crawler-1", "crm_id": "", "session_id": f"bot{day}",
+        "url": f"{cfg['domain']}{PAGES[i % len(PAGES)]}", "referrer": "", "utm_source": "", "utm_medium": "",
+        "utm_campaign": "", "utm_term": "", "utm_content": "", "campaign_id": "", "platform": "web",
+        "device_type": "desktop", "user_agent": CRAWLER,
+    } for i in range(30)]
 
 
 def write_demo(out: Path, days: int = 3, seed: int = 20240601) -> list[Path]:

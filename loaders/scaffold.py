@@ -25,6 +25,17 @@ class Dataset:
     format: str
     location: str
     options: dict = field(default_factory=dict)
+    cadence: str = "daily"
+
+
+# How often a retailer delivers (vendor spec 000: "hourly or at least once
+# daily") and so how old the newest landing may get before `dbt source
+# freshness` warns / errors. The cadence is written into meta.loader too:
+# audit_deliveries reads it to tell when a day's file is due.
+FRESHNESS = {
+    "daily": {"warn_after": {"count": 36, "period": "hour"}, "error_after": {"count": 72, "period": "hour"}},
+    "hourly": {"warn_after": {"count": 3, "period": "hour"}, "error_after": {"count": 12, "period": "hour"}},
+}
 
 
 def staging_model_name(retailer: str, dataset: str) -> str:
@@ -41,6 +52,9 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
     folder = project_dir / "models" / "staging" / retailer
     if folder.exists() and not overwrite:
         raise LoaderError(f"{folder} already exists (pass --overwrite to replace its files)")
+    for d in datasets:
+        if d.cadence not in FRESHNESS:
+            raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
     folder.mkdir(parents=True, exist_ok=True)
     written = [
@@ -68,7 +82,11 @@ def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, For
         tables.append({
             "name": d.name,
             "description": f"Raw {d.name} of {retailer}, landed as text by the loader ({fmt.vendor or fmt.name}).",
-            "config": {"meta": {"loader": {"format": d.format, "location": d.location, **d.options}}},
+            "config": {
+                "loaded_at_field": "_loaded_at",
+                "freshness": FRESHNESS[d.cadence],
+                "meta": {"loader": {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options}},
+            },
         })
     doc = {"version": 2, "sources": [{
         "name": retailer,

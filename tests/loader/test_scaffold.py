@@ -24,8 +24,13 @@ def test_add_retailer_writes_sources_models_and_registers_them(tmp_path):
     folder = project / "models" / "staging" / "globex"
     assert (folder / "stg_globex__visits.sql").read_text() == "{{ stage_source('globex', 'visits') }}\n"
     sources = yaml.safe_load((folder / "_globex__sources.yml").read_text())
-    loader = sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
-    assert loader == {"format": "symbiosys_visits_csv", "location": "drop/globex/globex_visits_*.csv"}
+    config = sources["sources"][0]["tables"][0]["config"]
+    assert config["meta"]["loader"] == {
+        "format": "symbiosys_visits_csv", "location": "drop/globex/globex_visits_*.csv", "cadence": "daily"}
+    # dbt source freshness on the landing time, with the thresholds of a daily delivery
+    assert config["loaded_at_field"] == "_loaded_at"
+    assert config["freshness"] == {"warn_after": {"count": 36, "period": "hour"},
+                                   "error_after": {"count": 72, "period": "hour"}}
     models = yaml.safe_load((folder / "_globex__models.yml").read_text())["models"]
     assert {m["name"] for m in models} == {"stg_globex__visits", "stg_globex__orders"}
     assert all(c.get("description") for m in models for c in m["columns"])
@@ -48,3 +53,18 @@ def test_add_retailer_refuses_unsafe_names_and_existing_folders(tmp_path):
     result = run_cli("add-retailer", "newco", "--dataset", "visits:nope:x_*.csv", cwd=project)
     assert result.code == 1 and "unknown format 'nope'" in result.err
     assert not (project / "models" / "staging" / "newco").exists()
+
+
+def test_add_retailer_hourly_cadence_sets_meta_and_tighter_freshness(tmp_path):
+    project = _copy_project(tmp_path)
+    result = run_cli("add-retailer", "hourlyco", "--cadence", "hourly",
+                     "--dataset", "visits:symbiosys_visits_csv:drop/h/hourlyco_visits_*.csv", cwd=project)
+    assert result.code == 0, result.err
+    table = yaml.safe_load((project / "models/staging/hourlyco/_hourlyco__sources.yml").read_text())["sources"][0]["tables"][0]
+    assert table["config"]["meta"]["loader"]["cadence"] == "hourly"
+    assert table["config"]["freshness"]["warn_after"] == {"count": 3, "period": "hour"}
+
+    result = run_cli("add-retailer", "weeklyco", "--cadence", "weekly",
+                     "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
+    assert result.code == 2 and "'weekly' is not one of 'daily', 'hourly'" in result.err
+    assert not (project / "models" / "staging" / "weeklyco").exists()

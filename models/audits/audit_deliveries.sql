@@ -1,0 +1,195 @@
+{#-
+    Delivery monitoring per retailer, dataset and file date (vendor spec
+    000: files "hourly or at least once daily", events at most
+    processing_window_days old). Every day from the retailer's first to its
+    latest delivered file date is expected for each of its datasets; each
+    source's cadence (meta.loader.cadence, daily by default) sets when a
+    day's file is due: by the end of the next day plus
+    delivery_grace_hours of the cadence. Files dated before a source's first
+    landing day are its back-fill, never late. Whether the newest files are
+    recent enough is dbt source freshness's job (on _loaded_at).
+-#}
+with sources as (
+
+    {{ loader_cadences() }}
+
+),
+
+files as (
+
+    select
+        retailer,
+        dataset,
+        file_name,
+        file_date,
+        status,
+        rows_landed,
+        finished_at
+    from {{ source('loader', 'files') }}
+
+),
+
+event_dates as (
+
+    -- One line per dated entity; a new entity with an event time adds its union here.
+    select
+        _source_file,
+        _file_date,
+        cast(viewed_at as date) as event_date
+    from {{ ref('int_page_views__unioned') }}
+    where _rejection_reason is null
+    union all
+    select
+        _source_file,
+        _file_date,
+        cast(ordered_at as date) as event_date
+    from {{ ref('int_orders__unioned') }}
+    where _rejection_reason is null
+
+),
+
+event_lateness as (
+
+    select
+        _source_file,
+        event_date,
+        {{ dbt.datediff('event_date', '_file_date', 'day') }} as days_late  -- noqa: LT05
+    from event_dates
+
+),
+
+file_events as (
+
+    select
+        _source_file as file_name,
+        min(event_date) as oldest_event_date,
+        sum(case when days_late > {{ var('processing_window_days') }} then 1 else 0 end) as events_outside_window
+    from event_lateness
+    group by _source_file
+
+),
+
+retailer_bounds as (
+
+    select
+        retailer,
+        min(file_date) as first_file_date,
+        max(file_date) as last_file_date
+    from files
+    where status = 'landed' and file_date is not null
+    group by retailer
+
+),
+
+first_landings as (
+
+    select
+        retailer,
+        dataset,
+        cast(min(finished_at) as date) as first_landed_date
+    from files
+    where status = 'landed'
+    group by retailer, dataset
+
+),
+
+expected_sources as (
+
+    select
+        sources.retailer,
+        sources.dataset,
+        sources.cadence,
+        sources.grace_hours,
+        retailer_bounds.first_file_date,
+        retailer_bounds.last_file_date
+    from sources
+    inner join retailer_bounds
+        on sources.retailer = retailer_bounds.retailer
+
+),
+
+calendar as (
+
+    {{ days_between('expected_sources', 'first_file_date', 'last_file_date', 'file_date') }}
+
+),
+
+calendar_days as (
+
+    select
+        *,
+        cast(file_date as {{ dbt.type_timestamp() }}) as file_day_start
+    from calendar
+
+),
+
+delivered as (
+
+    select
+        files.retailer,
+        files.dataset,
+        files.file_date,
+        sum(case when files.status = 'landed' then 1 else 0 end) as files_landed,
+        sum(case when files.status = 'failed' then 1 else 0 end) as files_failed,
+        sum(case when files.status = 'landed' then files.rows_landed else 0 end) as rows_landed,
+        sum(coalesce(file_events.events_outside_window, 0)) as events_outside_window,
+        min(file_events.oldest_event_date) as oldest_event_date,
+        min(case when files.status = 'landed' then files.finished_at end) as landed_at
+    from files
+    left join file_events
+        on files.file_name = file_events.file_name
+    where files.file_date is not null
+    group by files.retailer, files.dataset, files.file_date
+
+),
+
+judged as (
+
+    select
+        calendar.retailer,
+        calendar.dataset,
+        calendar.cadence,
+        calendar.file_date,
+        coalesce(delivered.files_landed, 0) as files_landed,
+        coalesce(delivered.files_failed, 0) as files_failed,
+        coalesce(delivered.rows_landed, 0) as rows_landed,
+        coalesce(delivered.events_outside_window, 0) as events_outside_window,
+        delivered.oldest_event_date,
+        {{ dbt.dateadd('hour', '24 + calendar.grace_hours', 'calendar.file_day_start') }} as due_at,
+        delivered.landed_at,
+        coalesce(
+            {{ dbt.datediff('calendar.file_date', 'first_landings.first_landed_date', 'day') }} > 1,  -- noqa: LT05
+            false
+        ) as is_backfill
+    from calendar_days as calendar
+    left join delivered
+        on
+            calendar.retailer = delivered.retailer
+            and calendar.dataset = delivered.dataset
+            and calendar.file_date = delivered.file_date
+    left join first_landings
+        on
+            calendar.retailer = first_landings.retailer
+            and calendar.dataset = first_landings.dataset
+
+)
+
+select
+    retailer,
+    dataset,
+    cadence,
+    file_date,
+    files_landed,
+    files_failed,
+    rows_landed,
+    events_outside_window,
+    oldest_event_date,
+    is_backfill,
+    files_landed = 0 as is_missing,
+    coalesce(not is_backfill and landed_at > due_at, false) as is_late,
+    case
+        when not is_backfill and landed_at > due_at then {{ dbt.datediff('due_at', 'landed_at', 'hour') }}
+    end as hours_late,
+    due_at,
+    landed_at
+from judged

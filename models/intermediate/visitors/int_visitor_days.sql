@@ -1,0 +1,176 @@
+{#-
+    One row per retailer, visitor id and day with page views: how the id
+    behaves that day (bot signals) and over the audit_window_days ending on
+    that day (sessions, CRM ids). A visitor-day is a bot when a user agent
+    matches bot_user_agent_pattern or its rate is implausible; bot rows are
+    flagged here, kept everywhere, and left out of the other audits and of
+    attribution.
+-#}
+-- a table, not a view: read several times per build (audits, attribution) and by analysts
+{{ config(materialized='table') }}
+
+with page_views as (
+
+    select
+        retailer,
+        visitor_id,
+        session_key,
+        user_agent,
+        viewed_date,
+        viewed_at
+    from {{ ref('int_page_views__sessionized') }}
+
+),
+
+minutes as (
+
+    select
+        retailer,
+        visitor_id,
+        viewed_date,
+        {{ dbt.date_trunc('minute', 'viewed_at') }} as viewed_minute,
+        count(*) as page_views
+    from page_views
+    group by retailer, visitor_id, viewed_date, {{ dbt.date_trunc('minute', 'viewed_at') }}
+
+),
+
+peaks as (
+
+    select
+        retailer,
+        visitor_id,
+        viewed_date,
+        max(page_views) as peak_page_views_per_minute
+    from minutes
+    group by retailer, visitor_id, viewed_date
+
+),
+
+days as (
+
+    select
+        retailer,
+        visitor_id,
+        viewed_date as activity_date,
+        count(*) as page_views,
+        count(distinct session_key) as sessions,
+        max(case when {{ contains_pattern('user_agent', var('bot_user_agent_pattern')) }} then 1 else 0 end)
+        = 1 as has_bot_user_agent
+    from page_views
+    group by retailer, visitor_id, viewed_date
+
+),
+
+session_days as (
+
+    select distinct
+        retailer,
+        visitor_id,
+        session_key,
+        viewed_date
+    from page_views
+
+),
+
+sessions_in_window as (
+
+    select
+        days.retailer,
+        days.visitor_id,
+        days.activity_date,
+        count(distinct session_days.session_key) as sessions_in_window
+    from days
+    inner join session_days
+        on
+            days.retailer = session_days.retailer
+            and days.visitor_id = session_days.visitor_id
+            and {{ dbt.datediff('session_days.viewed_date', 'days.activity_date', 'day') }}
+            between 0 and {{ var('audit_window_days') }} - 1
+    group by days.retailer, days.visitor_id, days.activity_date
+
+),
+
+links as (
+
+    select distinct
+        retailer,
+        visitor_id,
+        crm_id,
+        observed_date
+    from {{ ref('int_identity_observations') }}
+
+),
+
+crm_ids_in_window as (
+
+    select
+        days.retailer,
+        days.visitor_id,
+        days.activity_date,
+        count(distinct links.crm_id) as crm_ids_in_window
+    from days
+    inner join links
+        on
+            days.retailer = links.retailer
+            and days.visitor_id = links.visitor_id
+            and {{ dbt.datediff('links.observed_date', 'days.activity_date', 'day') }}
+            between 0 and {{ var('audit_window_days') }} - 1
+    group by days.retailer, days.visitor_id, days.activity_date
+
+),
+
+measured as (
+
+    select
+        days.retailer,
+        days.visitor_id,
+        days.activity_date,
+        days.page_views,
+        peaks.peak_page_views_per_minute,
+        days.sessions,
+        sessions_in_window.sessions_in_window,
+        coalesce(crm_ids_in_window.crm_ids_in_window, 0) as crm_ids_in_window,
+        days.has_bot_user_agent,
+        peaks.peak_page_views_per_minute > {{ var('bot_max_page_views_per_minute') }} as has_bot_minute_rate,
+        days.page_views > {{ var('bot_max_page_views_per_day') }} as has_bot_daily_rate
+    from days
+    inner join peaks
+        on
+            days.retailer = peaks.retailer
+            and days.visitor_id = peaks.visitor_id
+            and days.activity_date = peaks.viewed_date
+    inner join sessions_in_window
+        on
+            days.retailer = sessions_in_window.retailer
+            and days.visitor_id = sessions_in_window.visitor_id
+            and days.activity_date = sessions_in_window.activity_date
+    left join crm_ids_in_window
+        on
+            days.retailer = crm_ids_in_window.retailer
+            and days.visitor_id = crm_ids_in_window.visitor_id
+            and days.activity_date = crm_ids_in_window.activity_date
+
+)
+
+select
+    retailer,
+    visitor_id,
+    activity_date,
+    page_views,
+    peak_page_views_per_minute,
+    sessions,
+    sessions_in_window,
+    crm_ids_in_window,
+    has_bot_user_agent,
+    has_bot_minute_rate,
+    has_bot_daily_rate,
+    has_bot_user_agent or has_bot_minute_rate or has_bot_daily_rate as is_bot,
+    {{ join_reasons([
+        "case when has_bot_user_agent then 'bot user agent' end",
+        "case when has_bot_minute_rate then " ~ dbt.concat([
+            dbt.safe_cast("peak_page_views_per_minute", dbt.type_string()), "' page views in one minute'"]) ~ " end",
+        "case when has_bot_daily_rate then " ~ dbt.concat([
+            dbt.safe_cast("page_views", dbt.type_string()), "' page views in the day'"]) ~ " end",
+    ]) }} as bot_reason
+from measured
