@@ -1,7 +1,8 @@
 {% macro loader_cadences() %}
 {#-
     A select of (retailer, dataset, cadence): every source the loader lands
-    (a meta.loader block) with its expected delivery cadence,
+    (a meta.loader block) whose format dates its files by name, with its
+    expected delivery cadence,
     meta.loader.cadence, daily when not set. Cadences are the keys of
     var('delivery_grace_hours'); any other value fails with the source named.
 -#}
@@ -10,7 +11,8 @@
     {%- if execute -%}
         {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
             {%- set loader = node.config.get('meta', {}).get('loader') or node.meta.get('loader') -%}
-            {%- if loader and loader.get('format') -%}
+            {#- only files named with their date can be expected day by day; the others have source freshness -#}
+            {%- if loader and loader.get('format') and source_spec(loader).file.get('file_date') -%}
                 {%- set cadence = loader.get('cadence') or 'daily' -%}
                 {%- if cadence not in known -%}
                     {{ exceptions.raise_compiler_error(
