@@ -147,7 +147,7 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
                     unit.checksum, unit.size = _unpack(source, content, max(member.compress_size, 1), budget,
                                                        limits, unit.name)
                 budget -= unit.size
-                if member.filename.lower().endswith((".gz", ".gzip")):
+                if member.filename.lower().endswith((".gz", ".gzip", ".zip")):
                     raise FileError(unit.name, "a compressed file inside an archive is not unpacked again; "
                                                "deliver it on its own")
                 yield _decoded(unit, content, encoding, workdir)

@@ -8,6 +8,9 @@ declared header and a dated file name) or generic_csv (any columns).
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
 from dataclasses import dataclass, field
 
 V = "event_id,event_time,visitor_id,url\n"
@@ -16,6 +19,17 @@ ROW = "e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}\n"
 
 def rows(count: int, start: int = 1) -> str:
     return "".join(ROW.format(n=n) for n in range(start, start + count))
+
+
+def zipped(members: list[tuple[str, str | bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+CAFE = V + "e1,2024-06-01T10:00:00Z,v1,https://x.example/café–1\n" + ROW.format(n=2)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,8 @@ class Case:
     message: str = ""                      # substring of the file-level failure
     columns: tuple[str, ...] = ()          # raw columns that must exist
     file_date: str | None = "2024-06-01"   # for visits-format files
+    encoding: str | None = None            # the encoding the manifest must name
+    first_url: str | None = None           # the first landed url, to check characters survived decoding
 
 
 def _b(text: str) -> bytes:
@@ -108,6 +124,28 @@ CASES = [
     Case("many_rows_small", _b(V + rows(20_000)), landed=20_000),
     Case("only_rejected_rows", _b(V + "a\nb\nc\n"), landed=0, rejected=3, reject_lines=(2, 3, 4),
          reasons=("found 1", "found 1", "found 1")),
+    # encodings: everything lands as UTF-8, the manifest names what it was
+    Case("utf16_with_bom", (V + rows(2)).encode("utf-16"), landed=2, encoding="utf-16-le"),
+    Case("cp1252_explicit_encoding", CAFE.encode("cp1252"), options={"encoding": "cp1252"}, landed=2,
+         encoding="cp1252", first_url="https://x.example/café–1"),
+    Case("cp1252_auto_detected", CAFE.encode("cp1252"), options={"encoding": "auto"}, landed=2,
+         encoding="cp1252", first_url="https://x.example/café–1"),
+    Case("cp1252_without_encoding", CAFE.encode("cp1252"), landed=1, rejected=1, reject_lines=(2,),
+         reasons=("not valid UTF-8",), encoding="utf-8"),
+    Case("latin1_explicit_encoding", (V + "e1,t,v1,https://x.example/ça\n").encode("latin-1"),
+         options={"encoding": "latin-1"}, landed=1, first_url="https://x.example/ça"),
+    # compression
+    Case("gzip", gzip.compress((V + rows(3)).encode()), file_name="shop_visits_20240601.csv.gz", landed=3),
+    Case("truncated_gzip", gzip.compress((V + rows(3000)).encode())[:500], file_name="shop_visits_20240601.csv.gz",
+         status="failed", message="gzip data is damaged"),
+    Case("corrupt_zip", b"PK\x03\x04" + b"\x00" * 100, file_name="shop_visits_20240601.zip",
+         status="failed", message="not a readable zip archive"),
+    Case("zip_slip_member", zipped([("../../evil_visits_20240601.csv", V + rows(1))]),
+         file_name="shop_visits_20240601.zip", status="failed", message="unsafe member name"),
+    Case("zip_bomb", zipped([("shop_visits_20240601.csv", V + "x" * (200 << 20))]),
+         file_name="shop_visits_20240601.zip", status="failed", message="max_compression_ratio"),
+    Case("nested_zip", zipped([("inner.zip", zipped([("shop_visits_20240601.csv", V + rows(1))]))]),
+         file_name="shop_visits_20240601.zip", status="failed", message="inside an archive is not unpacked"),
     # not RFC 4180, but unambiguous: kept verbatim rather than rejected
     Case("quote_in_unquoted_value", _b(V + 'e1,t,v1,ab"cd\n' + rows(1, 2)), landed=2),
 ]

@@ -42,7 +42,7 @@ def test_run_never_shows_a_traceback(landed):
     assert "Traceback" not in result.err + result.out
     assert result.code == 1  # some cases fail at file level, by design
     # the loader's own tables survived the header full of SQL
-    assert project.query("select count(*) from loader.files")[0][0] == len(CASES)
+    assert project.query("select count(distinct retailer) from loader.files")[0][0] == len(CASES)
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[c.name for c in CASES])
@@ -50,17 +50,24 @@ def test_case_outcome(landed, index):
     project, result = landed
     case = CASES[index]
     name = f"c{index:02d}"
-    ((status, read, landed_rows, rejected, message),) = project.query(
-        "select status, rows_read, rows_landed, rows_rejected, message from loader.files where retailer = ?", [name])
+    files = project.query(
+        "select status, rows_read, rows_landed, rows_rejected, message, encoding from loader.files where retailer = ?",
+        [name])
+    assert len(files) == 1, files
+    ((status, read, landed_rows, rejected, message, encoding),) = files
     assert status == case.status, message
     if case.status == "failed":
         assert case.message in message
         failure = [line for line in result.err.splitlines() if line.startswith("failed ") and f"/{name}/" in line]
         assert case.message in failure[0]
-        assert failure and re.search(rf"{re.escape(case.file_name)}(:\d+)?: ", failure[0]), result.err
+        assert failure and re.search(rf"{re.escape(case.file_name)}(/[^:]+)?(:\d+)?: ", failure[0]), result.err
         assert project.query(f"select count(*) from raw_{name}.rows")[0][0] == 0
         return
     assert (landed_rows, rejected) == (case.landed, case.rejected)
+    if case.encoding:
+        assert encoding == case.encoding
+    if case.first_url:
+        assert project.query(f"select url from raw_{name}.rows order by _line_number limit 1") == [(case.first_url,)]
     if case.format == "symbiosys_visits_csv":
         assert project.query("select file_date::varchar from loader.files where retailer = ?", [name]) == [(case.file_date,)]
     assert read == landed_rows + rejected
