@@ -128,5 +128,5 @@ def _write(path: Path, columns: list[str], rows: list[dict], delimiter: str, dam
         for i, row in enumerate(rows):
             writer.writerow([row.get(c, "") for c in columns])
             if damaged and i == 10:
-                handle.write(delimiter.join(["broken-row", "only", "three fields"]) + "\n")
+                handle.write(delimiter.join(["broken-row", "by jane.doe@example.com", "three fields"]) + "\n")
     return path

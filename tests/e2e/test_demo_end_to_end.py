@@ -74,6 +74,9 @@ def _marts(warehouse: Path) -> dict:
                 "select order_line_item_key, retailer, order_id, line_item_status from main.fct_order_line_items order by 1"
             ).fetchall(),
             "rejects": con.execute("select source_file, line_number, reason from loader.rejects").fetchall(),
+            # the damaged row holds an e-mail: reports past the raw layer show it masked
+            "reported_rejects": con.execute(
+                "select raw_text from main.audit_rejected_rows where rejected_by = 'parse'").fetchall(),
             "raw_rows": con.execute(
                 "select (select count(*) from raw_acme.visits) + (select count(*) from raw_zephyr.visits)"
             ).fetchone()[0],
@@ -131,6 +134,7 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
     # the damaged row is in rejects with its line; the raw tables hold the rest
     assert malformed == 1
     assert [(Path(f).name, line) for f, line, _ in at_once["rejects"]] == [("acme_visits_20240602.csv", 13)]
+    assert at_once["reported_rejects"] == [("broken-row,by <e-mail>,three fields",)]
     visit_rows = sum(sum(1 for _ in open(p)) - 1 for p in files if "_visits_" in p.name)
     assert at_once["raw_rows"] == visit_rows - malformed
 

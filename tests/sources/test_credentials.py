@@ -88,3 +88,28 @@ def test_wrong_password_and_unknown_host_key_fail_clearly_and_other_sources_stil
     assert "acme.unknown_host: cannot open sftp://127.0.0.1:" in result.err
     assert "Host key is not trusted for host 127.0.0.1" in result.err
     assert mini.query("select event_id from raw_acme.local") == [("e1",)]
+
+
+def test_fake_keys_never_appear_in_output_manifest_or_reports(mini, backend_pool, tmp_path):
+    """A refused login leaves no trace of the keys it was given: not in the
+    terminal, the manifest, the rejects, nor a crash log."""
+    sftp = backend_pool("sftp")
+    s3 = backend_pool("s3")
+    place, bucket = sftp.new_prefix(), s3.new_prefix()
+    place.put("acme_visits_20240601.csv", ROW)
+    fake_password, fake_secret = "FAKE-sftp-p4ss-7f3a9c", "FAKE/aws+secret=Zq8v2K"
+    declare(mini, "acme", {
+        "sftp": _sftp_block(place, sftp, password_env="FAKE_PASSWORD"),
+        "s3": {"format": "symbiosys_visits_csv", "location": f"{bucket.url}/acme_visits_*",
+               "storage": {"endpoint_url": "http://127.0.0.1:9", "key_env": "FAKE_KEY", "secret_env": "FAKE_SECRET"}},
+    })
+    logs_before = set(tmp_path.parent.glob("retail-imports-*.log"))
+    result = mini.cli("land", env={**sftp.env, "FAKE_PASSWORD": fake_password, "FAKE_KEY": "AKIAFAKEKEY0000",
+                                    "FAKE_SECRET": fake_secret})
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    status = mini.cli("status", "--rejects")
+    stored = "\n".join(str(r) for r in mini.query("select * from loader.files") + mini.query("select * from loader.rejects"))
+    crash_logs = "".join(p.read_text() for p in set(tmp_path.parent.glob("retail-imports-*.log")) - logs_before)
+    for secret in (fake_password, fake_secret):
+        for text in (result.out, result.err, status.out, status.err, stored, crash_logs):
+            assert secret not in text
