@@ -73,8 +73,8 @@ paired_lines as (
         current_lines.line_item_key is not null as in_current,
         previous_lines.line_item_key is not null as in_previous,
         {%- for name in line_columns %}
-        {{ dbt.safe_cast('previous_lines.' ~ name, dbt.type_string()) }} as {{ name }}__before,
-        {{ dbt.safe_cast('current_lines.' ~ name, dbt.type_string()) }} as {{ name }}__after,
+        {{ order_state_text('previous_lines', name) }} as {{ name }}__before,
+        {{ order_state_text('current_lines', name) }} as {{ name }}__after,
         {%- endfor %}
         coalesce(current_lines.line_hash, '') = coalesce(previous_lines.line_hash, '') as is_same_line
     from current_lines
@@ -93,8 +93,8 @@ changes as (
         'order_changed' as change_type,
         cast(null as {{ dbt.type_string() }}) as line_item_key,
         '{{ name }}' as attribute,
-        {{ dbt.safe_cast('previous_orders.' ~ name, dbt.type_string()) }} as value_before,
-        {{ dbt.safe_cast('current_orders.' ~ name, dbt.type_string()) }} as value_after
+        {{ order_state_text('previous_orders', name) }} as value_before,
+        {{ order_state_text('current_orders', name) }} as value_after
     from current_orders
     inner join previous_orders on current_orders.event_key = previous_orders.event_key
     where current_orders.order_hash != previous_orders.order_hash
