@@ -1,8 +1,9 @@
 {#-
     The versions of each order, in business order, whatever the landing order:
-    deliveries are ordered by file date, then the order's lastUpdated, then
-    file name, then landing (the newest landing of a re-delivered file is its
-    newest content). A delivery whose whole state (order columns and every
+    deliveries are ordered by the order's lastUpdated, then the file date
+    (Kevel files carry no date in their name; lastUpdated is the vendor's own
+    version of an order), then file name, then landing (the newest landing of
+    a re-delivered file is its newest content). A delivery whose whole state (order columns and every
     line) equals the previous delivery's brings no new information and is no
     version. The first version is the orderPlace, each later one an
     orderUpdate. Rebuilt from the kept history in every run, so a day-2 file
@@ -41,7 +42,7 @@ sequenced as (
     from deliveries
     window delivery_order as (
         partition by order_key
-        order by file_date nulls first, updated_at nulls first, source_file, load_id
+        order by updated_at nulls first, file_date nulls first, source_file, load_id
     )
 
 ),
@@ -62,7 +63,7 @@ numbered as (
     from versions
     window version_order as (
         partition by order_key
-        order by file_date nulls first, updated_at nulls first, source_file, load_id
+        order by updated_at nulls first, file_date nulls first, source_file, load_id
     )
 
 )
