@@ -179,7 +179,7 @@ def test_redelivered_file_with_one_status_changed(daily):
         "(select unnest(?::varchar[]))", [[key for (key,) in before]])
     assert new == [(target["orderId"], "orderUpdate", 1)]
     changes = project.query(
-        "select change_type, line_item_key, attribute, value_before, value_after from fct_order_event_changes "
+        "select change_type, line_item_key, attribute_name, value_before, value_after from fct_order_event_changes "
         "join fct_order_events using (event_key) where fct_order_events.order_id = ? "
         "and event_type = 'orderUpdate'", [target["orderId"]])
     assert changes == [("line_changed", target["lineItem_id"], "line_item_status", before_status, "refunded")]

@@ -33,7 +33,7 @@ select
     line_item_key,
     line_item_id,
     {%- for name in order_columns + line_columns %}
-    {{ name }},
+        {{ name }},
     {%- endfor %}
     updated_at,
     {{ state_hash(order_columns) }} as order_hash,

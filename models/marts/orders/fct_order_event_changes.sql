@@ -31,8 +31,8 @@ states as (
 current_lines as (
 
     select
-        updates.event_key,
-        states.*
+        states.*,
+        updates.event_key
     from updates
     inner join states
         on updates.order_key = states.order_key and updates.delivery_key = states.delivery_key
@@ -42,8 +42,8 @@ current_lines as (
 previous_lines as (
 
     select
-        updates.event_key,
-        states.*
+        states.*,
+        updates.event_key
     from updates
     inner join states
         on updates.order_key = states.order_key and updates.previous_delivery_key = states.delivery_key
@@ -73,8 +73,8 @@ paired_lines as (
         current_lines.line_item_key is not null as in_current,
         previous_lines.line_item_key is not null as in_previous,
         {%- for name in line_columns %}
-        {{ order_state_text('previous_lines', name) }} as {{ name }}__before,
-        {{ order_state_text('current_lines', name) }} as {{ name }}__after,
+            {{ order_state_text('previous_lines', name) }} as {{ name }}__before,
+            {{ order_state_text('current_lines', name) }} as {{ name }}__after,
         {%- endfor %}
         coalesce(current_lines.line_hash, '') = coalesce(previous_lines.line_hash, '') as is_same_line
     from current_lines
@@ -88,47 +88,47 @@ paired_lines as (
 changes as (
 
     {%- for name in order_columns %}
-    select
-        current_orders.event_key,
-        'order_changed' as change_type,
-        cast(null as {{ dbt.type_string() }}) as line_item_key,
-        '{{ name }}' as attribute,
-        {{ order_state_text('previous_orders', name) }} as value_before,
-        {{ order_state_text('current_orders', name) }} as value_after
-    from current_orders
-    inner join previous_orders on current_orders.event_key = previous_orders.event_key
-    where current_orders.order_hash != previous_orders.order_hash
-    union all
+        select
+            current_orders.event_key,
+            'order_changed' as change_type,
+            cast(null as {{ dbt.type_string() }}) as line_item_key,
+            '{{ name }}' as attribute_name,
+            {{ order_state_text('previous_orders', name) }} as value_before,
+            {{ order_state_text('current_orders', name) }} as value_after
+        from current_orders
+        inner join previous_orders on current_orders.event_key = previous_orders.event_key
+        where current_orders.order_hash != previous_orders.order_hash
+        union all
     {%- endfor %}
 
     select
         event_key,
         case when in_current then 'line_added' else 'line_removed' end as change_type,
         line_item_key,
-        cast(null as {{ dbt.type_string() }}) as attribute,
+        cast(null as {{ dbt.type_string() }}) as attribute_name,
         case when in_previous then line_item_status__before end as value_before,
         case when in_current then line_item_status__after end as value_after
     from paired_lines
     where not (in_current and in_previous)
 
     {%- for name in line_columns %}
-    union all
-    select
-        event_key,
-        'line_changed' as change_type,
-        line_item_key,
-        '{{ name }}' as attribute,
-        {{ name }}__before as value_before,
-        {{ name }}__after as value_after
-    from paired_lines
-    where in_current and in_previous and not is_same_line
+        union all
+        select
+            event_key,
+            'line_changed' as change_type,
+            line_item_key,
+            '{{ name }}' as attribute_name,
+            {{ name }}__before as value_before,
+            {{ name }}__after as value_after
+        from paired_lines
+        where in_current and in_previous and not is_same_line
     {%- endfor %}
 
 )
 
 select
     {{ dbt.hash(dbt.concat([
-        "changes.event_key", "'|'", "coalesce(changes.line_item_key, '')", "'|'", "coalesce(changes.attribute, '')",
+        "changes.event_key", "'|'", "coalesce(changes.line_item_key, '')", "'|'", "coalesce(changes.attribute_name, '')",
     ])) }} as change_key,
     changes.event_key,
     updates.order_key,
@@ -136,7 +136,7 @@ select
     updates.order_id,
     changes.change_type,
     changes.line_item_key,
-    changes.attribute,
+    changes.attribute_name,
     changes.value_before,
     changes.value_after
 from changes

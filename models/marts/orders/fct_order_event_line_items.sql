@@ -51,11 +51,11 @@ select
     lines.line_item_key,
     lines.line_item_id,
     {%- for name in line_columns %}
-    {%- if name in filled %}
-    coalesce(lines.{{ name }}, products.{{ filled[name] }}) as {{ name }},
-    {%- else %}
-    lines.{{ name }},
-    {%- endif %}
+        {%- if name in filled %}
+            coalesce(lines.{{ name }}, products.{{ filled[name] }}) as {{ name }},
+        {%- else %}
+            lines.{{ name }},
+        {%- endif %}
     {%- endfor %}
     {{ join_reasons(filled_reasons) }} as filled_from_product_feed
 from versions

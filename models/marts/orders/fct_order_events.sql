@@ -32,11 +32,11 @@ changes as (
         {{ dbt.listagg(
             dbt.concat([
                 "coalesce(" ~ dbt.concat(["'line '", "line_item_key", "' '"]) ~ ", '')",
-                "coalesce(attribute, replace(change_type, '_', ' '))",
+                "coalesce(attribute_name, replace(change_type, '_', ' '))",
                 "': '", "coalesce(value_before, 'null')", "' -> '", "coalesce(value_after, 'null')",
             ]),
             "'; '",
-            "order by line_item_key nulls first, attribute") }} as changes
+            "order by line_item_key nulls first, attribute_name") }} as changes
     from {{ ref('fct_order_event_changes') }}
     group by event_key
 
@@ -54,7 +54,7 @@ select
     changes.changes,
     versions.line_count,
     {%- for name in order_columns %}
-    orders.{{ name }},
+        orders.{{ name }},
     {%- endfor %}
     orders.updated_at,
     versions.file_date,
