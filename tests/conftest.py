@@ -118,7 +118,7 @@ class ProjectCopy:
         root.mkdir(parents=True)
         for name in ("dbt_project.yml", "profiles.yml.example"):
             shutil.copy(ROOT / name, root / name)
-        for folder in ("models", "macros", "seeds", "tests/dbt"):
+        for folder in ("models", "macros", "seeds", "snapshots", "tests/dbt"):
             shutil.copytree(ROOT / folder, root / folder)
         (root / "profiles").mkdir()
         shutil.copy(ROOT / "profiles.yml.example", root / "profiles" / "profiles.yml")

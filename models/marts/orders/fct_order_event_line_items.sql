@@ -1,0 +1,65 @@
+{#-
+    The line items of each order event, as the event carries them: the
+    delivered attributes, and the ones the order file omitted (name, brand,
+    category, item group, SKU) filled from the retailer's product feed
+    (dim_products) by product id. A delivered attribute is never replaced
+    (vendor spec 003); filled_from_product_feed names what was filled.
+    Filling happens here, after versions are compared, so a product-feed
+    change never makes an orderUpdate.
+-#}
+{{ config(materialized='table') }}
+{%- set line_columns = order_state_columns('line') -%}
+{#- line attribute: product feed attribute -#}
+{%- set filled = {
+    'product_name': 'title',
+    'brand': 'brand',
+    'category': 'category',
+    'item_group_id': 'item_group_id',
+    'sku': 'sku',
+} %}
+{%- set filled_reasons = [] -%}
+{%- for name, feed_name in filled.items() -%}
+    {%- do filled_reasons.append(
+        "case when lines." ~ name ~ " is null and products." ~ feed_name ~ " is not null then '" ~ name ~ "' end") -%}
+{%- endfor %}
+
+with versions as (
+
+    select * from {{ ref('int_order_versions') }}
+
+),
+
+lines as (
+
+    select * from {{ ref('int_order_line_states') }}
+
+),
+
+products as (
+
+    select * from {{ ref('dim_products') }}
+
+)
+
+select
+    {{ dbt.hash(dbt.concat(["versions.event_key", "'|'", "lines.line_item_key"])) }} as event_line_item_key,
+    versions.event_key,
+    versions.order_key,
+    versions.retailer,
+    versions.order_id,
+    versions.event_type,
+    lines.line_item_key,
+    lines.line_item_id,
+    {%- for name in line_columns %}
+        {%- if name in filled %}
+            coalesce(lines.{{ name }}, products.{{ filled[name] }}) as {{ name }},
+        {%- else %}
+            lines.{{ name }},
+        {%- endif %}
+    {%- endfor %}
+    {{ join_reasons(filled_reasons) }} as filled_from_product_feed
+from versions
+inner join lines
+    on versions.order_key = lines.order_key and versions.delivery_key = lines.delivery_key
+left join products
+    on lines.retailer = products.retailer and lines.product_id = products.product_id
