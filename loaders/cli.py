@@ -279,6 +279,36 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
     console.print("next: drop files at the locations above, then `retail-imports run`")
 
 
+@cli.command()
+@click.argument("sample", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--retailer", default="RETAILER", help="Retailer name to put in the proposed command.")
+@click.option("--dataset", default="DATASET", help="Dataset name to put in the proposed command.")
+@click.option("--folder", default=None, help="Folder the retailer's files will be dropped in (default: the sample's).")
+@click.pass_context
+@_guard
+def discover(ctx, sample, retailer, dataset, folder):
+    """Sniff SAMPLE (a file a retailer sent) and propose the add-retailer command for it."""
+    from .discover import discover as sniff_sample
+
+    project_dir = find_project_dir(ctx.obj[0])
+    found = sniff_sample(sample, project_dir, folder)
+    layout = "JSON lines" if found.layout == "json_lines" else f"delimiter {found.delimiter!r}"
+    click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
+               f"header: {'yes' if found.has_header else 'no'}")
+    if found.name_date:
+        click.echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
+    click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
+    if found.missing:
+        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
+                   "another format)")
+    for name, pattern in found.timestamps.items():
+        click.echo(f"timestamp field {name} looks like {pattern}")
+    for note in found.notes:
+        click.echo(f"note: {note}")
+    click.echo("proposed:")
+    click.echo("  " + found.command(retailer, dataset))
+
+
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
     sources = select_sources(load_sources(context.project_dir), tuple(selectors))
     if not sources:
