@@ -81,7 +81,7 @@
             and not (trailing and modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower)) -%}
             {%- do others.append(name) -%}
         {%- endfor -%}
-        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts) -%}
+        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_keys if transformed else none) -%}
         {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
         {%- do problems.extend(attributes.problems) -%}
     {%- endif -%}

@@ -12,7 +12,9 @@
     custom_timestamp), `cast` (string, integer, float or bool,
     cast_field_value). Names match case-insensitively, as staging does.
     Returns {'columns': [[SQL, name]...], 'names': field names after the
-    transformations, 'casts': {name: type}, 'problems': SQL naming the row
+    transformations, 'casts': {name: type}, 'record_keys': {name: the key of
+    _record still holding its value with its JSON type, or none once the value
+    was changed or made up}, 'problems': SQL naming the row
     and field of every value a timestamp or cast refused (null when none)}.
 -#}
     {%- set fields = [] -%}
@@ -71,9 +73,12 @@
     {%- endfor -%}
     {%- set columns = [] -%}
     {%- set result_names = [] -%}
+    {%- set record_keys = {} -%}
     {%- for f in fields -%}
         {%- do columns.append([f.sql, f.name]) -%}
         {%- do result_names.append(f.name) -%}
+        {%- do record_keys.update({f.name: f.key}) -%}
     {%- endfor -%}
-    {{ return({'columns': columns, 'names': result_names, 'casts': casts, 'problems': join_reasons(problems)}) }}
+    {{ return({'columns': columns, 'names': result_names, 'casts': casts, 'record_keys': record_keys,
+        'problems': join_reasons(problems)}) }}
 {% endmacro %}

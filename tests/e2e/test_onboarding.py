@@ -9,12 +9,14 @@ holding codes (1, 2, 3) and createdAt as `21/01/2021 14:25` (Paris time).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ProjectCopy
 
@@ -54,7 +56,30 @@ def onboarded(tmp_path_factory):
         writer.writerow(HEADER)
         for row in ROWS:
             writer.writerow([{**BASE, **row}.get(c, "") for c in HEADER])
+    _southwind_users(project)
     return project, project.cli("run")
+
+
+def _southwind_users(project: ProjectCopy) -> None:
+    """A CRM users JSON lines feed whose fields are renamed, copied, added, deleted, mapped and cast; the
+    number-vs-text mappings are written in the YAML (the command line's --map values are text)."""
+    added = project.cli("add-retailer", "southwind", "--dataset", "users:kevel_users:drop/southwind/users_*.jsonl",
+                        "--rename", "users:id=userId", "--copy", "users:tier=tier_label", "--new", "users:region=north",
+                        "--delete", "users:legacy", "--cast", "users:score:integer")
+    assert added.code == 0, added.err
+    path = project.root / "models/staging/southwind/_southwind__sources.yml"
+    doc = yaml.safe_load(path.read_text())
+    loader = doc["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+    loader["defaults"] = {"user_id_type": "crm_id"}
+    steps = loader["transformations"]
+    next(s for s in steps if s.get("copy") == "tier")["values"] = [{"from": 1, "to": "gold"}, {"from": "2", "to": "silver"}]
+    steps.append({"rename": "tier_text", "to": "tier_text", "values": [{"from": 1, "to": "gold"}]})
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    drop = project.root / "drop" / "southwind" / "users_2021-07-04.jsonl"
+    drop.parent.mkdir(parents=True, exist_ok=True)
+    drop.write_text(
+        '{"id": "u1", "tier": 1, "tier_text": "1", "score": "2.4", "legacy": "x", "vip": true}\n'
+        '{"id": "u2", "tier": 2, "tier_text": "2", "score": "car", "legacy": "y", "vip": false}\n')
 
 
 def test_one_command_and_a_file_drop_build(onboarded):
@@ -108,3 +133,18 @@ def test_scaffolded_retailer_lints_clean_and_docs_generate(onboarded):
                           text=True, timeout=600)
     assert docs.returncode == 0, docs.stdout[-3000:]
     assert "stg_northwind__orders" in (project.root / "target" / "manifest.json").read_text()
+
+
+def test_json_lines_transformations_keep_text_and_numbers_apart(onboarded):
+    project, _ = onboarded
+    rows = {r[0]: (json.loads(r[1]), r[2]) for r in project.query(
+        "select user_id, attributes, _rejection_reason from main.stg_southwind__users")}
+    # tier 1 is a number: the number mapping 1 -> gold applies; tier 2 is a number too, so the
+    # text mapping "2" -> silver does not, and the value is unaltered; "1" (text) is not the number 1
+    assert rows["u1"][0] == {"tier": 1, "tier_label": "gold", "tier_text": "1", "score": 2, "region": "north",
+                             "vip": True}
+    assert rows["u2"][0] == {"tier": 2, "tier_label": "2", "tier_text": "2", "score": None, "region": "north",
+                             "vip": False}
+    assert rows["u1"][1] is None
+    line = project.query("select _line_number from main.stg_southwind__users where user_id = 'u2'")[0][0]
+    assert f"row {line}, field score: car cannot be cast to integer" in rows["u2"][1]
