@@ -173,6 +173,7 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
             continue
         values = [r[index].strip() for r in rows if len(r) > index and r[index].strip()][:50]
         for regex, pattern in _VALUE_TIMESTAMPS:
-            if values and all(re.fullmatch(regex, v) for v in values):
+            # most values, not all: a sample may hold the odd bad value, which staging then flags
+            if values and sum(1 for v in values if re.fullmatch(regex, v)) * 2 > len(values):
                 found.timestamps[found.header[index]] = pattern
                 break

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +82,28 @@ def _southwind_users(project: ProjectCopy) -> None:
     drop.write_text(
         '{"id": "u1", "tier": 1, "tier_text": "1", "score": "2.4", "legacy": "x", "vip": true}\n'
         '{"id": "u2", "tier": 2, "tier_text": "2", "score": "car", "legacy": "y", "vip": false}\n')
+
+
+def _readme_commands() -> list[list[str]]:
+    """The retail-imports commands of README "Add a retailer", as argument lists."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Add a retailer\n")[1].split("\n### ")[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+    return [shlex.split(b.replace("\\\n", " "))[1:] for b in blocks]
+
+
+def test_readme_steps_are_the_commands_this_test_runs(onboarded):
+    project, _ = onboarded
+    discover, add = _readme_commands()
+    assert add == COMMAND
+    # step 1 on the dropped file proposes the format, the location and the timestamp pattern
+    sample = project.root / "drop" / "northwind" / "northwind_orders_2021-07-04.csv"
+    found = project.cli("discover", str(sample), *discover[2:])
+    assert found.code == 0, found.err
+    assert "closest format: kevel_orders_csv" in found.out
+    assert "required fields the file lacks: lineItem_status" in found.out
+    proposed = shlex.split(found.out.split("proposed:")[1])[1:]
+    assert proposed == COMMAND[:4] + ["--timestamp", "orders:createdAt:dd/MM/yyyy HH:mm"]
 
 
 def test_one_command_and_a_file_drop_build(onboarded):
