@@ -47,13 +47,13 @@
             {%- set value = map_field_values(value, step.get('values') or [], json_type) -%}
             {%- if step.get('timestamp') -%}
                 {%- set parsed = custom_timestamp(value, step.timestamp, timezone) -%}
-                {%- do problems.append("case when " ~ value ~ " is not null and " ~ parsed ~ " is null then 'row ' || _line_number || ', field "
+                {%- do problems.append("case when " ~ value ~ " is not null and " ~ parsed ~ " is null then 'row ' || cast(_line_number as " ~ dbt.type_string() ~ ") || ', field "
                     ~ target | replace("'", "''") ~ ": ' || " ~ value ~ " || ' does not match the timestamp pattern " ~ step.timestamp | replace("'", "''") ~ "' end") -%}
                 {%- set value = parsed -%}
             {%- endif -%}
             {%- if step.get('cast') -%}
                 {%- set cast = cast_field_value(value, step.cast) -%}
-                {%- do problems.append("case when " ~ value ~ " is not null and " ~ cast ~ " is null then 'row ' || _line_number || ', field "
+                {%- do problems.append("case when " ~ value ~ " is not null and " ~ cast ~ " is null then 'row ' || cast(_line_number as " ~ dbt.type_string() ~ ") || ', field "
                     ~ target | replace("'", "''") ~ ": ' || " ~ value ~ " || ' cannot be cast to " ~ step.cast ~ "' end") -%}
                 {%- set value = cast -%}
                 {%- do casts.update({target: step.cast}) -%}
