@@ -225,7 +225,7 @@ def demo_data(out, days):
 
 @cli.command("add-retailer")
 @click.argument("retailer")
-@click.option("--dataset", "datasets", multiple=True, required=True, metavar="NAME:FORMAT:LOCATION",
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT:LOCATION",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
                    "(repeatable).")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
@@ -234,14 +234,27 @@ def demo_data(out, days):
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
+@click.option("--rename", "renames", multiple=True, metavar="NAME:FIELD=TO", help="Rename a delivered field (repeatable).")
+@click.option("--copy", "copies", multiple=True, metavar="NAME:FIELD=TO", help="Copy a field to another name (repeatable).")
+@click.option("--new", "news", multiple=True, metavar="NAME:FIELD=VALUE", help="Add a field with one value on every row.")
+@click.option("--delete", "deletes", multiple=True, metavar="NAME:FIELD", help="Drop a delivered field.")
+@click.option("--map", "maps", multiple=True, metavar="NAME:FIELD:FROM=TO,...",
+              help="Map values of FIELD (as text), e.g. orders:lineItem_status:1=placed,2=paid.")
+@click.option("--timestamp", "timestamps", multiple=True, metavar="NAME:FIELD:PATTERN",
+              help="Read FIELD with a Java-style pattern, e.g. 'orders:createdAt:dd/MM/yyyy HH:mm'.")
+@click.option("--cast", "casts", multiple=True, metavar="NAME:FIELD:TYPE", help="Cast FIELD to string, integer, float or bool.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, cadence, overwrite):
+def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, copies, news, deletes, maps,
+                 timestamps, casts):
     """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
     from .formats import available_formats
     from .scaffold import Dataset, write_retailer
 
     project_dir = find_project_dir(ctx.obj[0])
+    if not datasets:  # interactive: ask for what the flags did not say
+        from .scaffold import prompt_datasets
+        datasets = prompt_datasets(project_dir, retailer)
     parsed = []
     for spec in datasets:
         parts = spec.split(":", 2)
@@ -256,9 +269,44 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite):
         if not (target and key and equals):
             raise LoaderError(f"--option {option!r}: expected NAME:KEY=VALUE with NAME one of the --dataset names")
         target.options[key] = value
+    from .scaffold import add_transformation
+    for kind, flags in (("rename", renames), ("copy", copies), ("new", news), ("delete", deletes),
+                        ("map", maps), ("timestamp", timestamps), ("cast", casts)):
+        for flag in flags:
+            add_transformation(parsed, kind, flag)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
     console.print("next: drop files at the locations above, then `retail-imports run`")
+
+
+@cli.command()
+@click.argument("sample", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--retailer", default="RETAILER", help="Retailer name to put in the proposed command.")
+@click.option("--dataset", default="DATASET", help="Dataset name to put in the proposed command.")
+@click.option("--folder", default=None, help="Folder the retailer's files will be dropped in (default: the sample's).")
+@click.pass_context
+@_guard
+def discover(ctx, sample, retailer, dataset, folder):
+    """Sniff SAMPLE (a file a retailer sent) and propose the add-retailer command for it."""
+    from .discover import discover as sniff_sample
+
+    project_dir = find_project_dir(ctx.obj[0])
+    found = sniff_sample(sample, project_dir, folder)
+    layout = "JSON lines" if found.layout == "json_lines" else f"delimiter {found.delimiter!r}"
+    click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
+               f"header: {'yes' if found.has_header else 'no'}")
+    if found.name_date:
+        click.echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
+    click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
+    if found.missing:
+        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
+                   "another format)")
+    for name, pattern in found.timestamps.items():
+        click.echo(f"timestamp field {name} looks like {pattern}")
+    for note in found.notes:
+        click.echo(f"note: {note}")
+    click.echo("proposed:")
+    click.echo("  " + found.command(retailer, dataset))
 
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:

@@ -26,8 +26,22 @@ def required_columns(fmt: Format, options: dict, source_key: str = "") -> list[s
                     f"{source_key}: meta.loader.{column.source_option} is {name!r}; format {fmt.name} accepts "
                     f"{' or '.join(column.source_choices)}"
                 )
-        names.append(name)
-    return names
+        names.append(_delivered_as(name, options.get("transformations") or []))
+    return [n for n in names if n is not None]
+
+
+def _delivered_as(name: str, transformations: list) -> str | None:
+    """The header field that gives column `name` once the source's transformations
+    (meta.loader.transformations, applied in staging) have run: a rename or copy
+    to `name` reads another field; a new field needs none (None)."""
+    for step in reversed(transformations):
+        if not isinstance(step, dict) or str(step.get("to") or step.get("new") or "").lower() != name.lower():
+            continue
+        if "new" in step:
+            return None
+        if "rename" in step or "copy" in step:
+            return _delivered_as(str(step.get("rename") or step.get("copy")), transformations[: transformations.index(step)])
+    return name
 
 
 def check_required_columns(path: str, fmt: Format, header: list[str] | None, options: dict,

@@ -26,6 +26,7 @@ class Dataset:
     location: str
     options: dict = field(default_factory=dict)
     cadence: str = "daily"
+    transformations: list = field(default_factory=list)
 
 
 # How often a retailer delivers (vendor spec 000: "hourly or at least once
@@ -85,7 +86,8 @@ def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, For
             "config": {
                 "loaded_at_field": "_loaded_at",
                 "freshness": FRESHNESS[d.cadence],
-                "meta": {"loader": {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options}},
+                "meta": {"loader": {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options,
+                                    **({"transformations": d.transformations} if d.transformations else {})}},
             },
         })
     doc = {"version": 2, "sources": [{
@@ -205,3 +207,65 @@ def register_staging_model(project_dir: Path, entity: str, model: str) -> None:
         text = text[: block.end()] + f"\n{indent}{entity}: [{model}]" + text[block.end():]
     yaml.safe_load(text)
     path.write_text(text, encoding="utf-8")
+
+
+# Transformations from add-retailer flags (README "Field transformations"):
+# --rename / --copy NAME:FIELD=TO, --new NAME:FIELD=VALUE, --delete NAME:FIELD,
+# and value changes of a field a rename / copy writes (or of a delivered field,
+# which then gets a rename to itself): --map NAME:FIELD:FROM=TO[,FROM=TO...],
+# --timestamp NAME:FIELD:PATTERN, --cast NAME:FIELD:TYPE.
+CAST_TYPES = ("string", "integer", "float", "bool")
+
+
+def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
+    name, sep, rest = flag.partition(":")
+    target = next((d for d in datasets if d.name == name), None)
+    if not (target and sep and rest):
+        raise LoaderError(f"--{kind} {flag!r}: expected NAME:... with NAME one of the dataset names")
+    steps = target.transformations
+    if kind in ("rename", "copy", "new"):
+        field_name, equals, value = rest.partition("=")
+        if not (field_name and equals and (value or kind == "new")):
+            raise LoaderError(f"--{kind} {flag!r}: expected NAME:FIELD=" + ("VALUE" if kind == "new" else "TO"))
+        steps.append({kind: field_name, "value": value} if kind == "new" else {kind: field_name, "to": value})
+        return
+    if kind == "delete":
+        steps.append({"delete": rest})
+        return
+    field_name, sep, value = rest.partition(":")
+    if not (field_name and sep and value):
+        raise LoaderError(f"--{kind} {flag!r}: expected NAME:FIELD:" + {"map": "FROM=TO,...", "timestamp": "PATTERN",
+                                                                      "cast": "TYPE"}[kind])
+    step = next((s for s in reversed(steps) if ("rename" in s or "copy" in s) and s["to"] == field_name), None)
+    if step is None:
+        step = {"rename": field_name, "to": field_name}
+        steps.append(step)
+    if kind == "map":
+        pairs = [p.partition("=") for p in value.split(",")]
+        if not all(p[0] and p[1] for p in pairs):
+            raise LoaderError(f"--map {flag!r}: expected FROM=TO pairs separated by commas")
+        # from the command line every value is text, as CSV fields are
+        step.setdefault("values", []).extend({"from": p[0], "to": p[2]} for p in pairs)
+    elif kind == "timestamp":
+        step["timestamp"] = value
+    else:
+        if value not in CAST_TYPES:
+            raise LoaderError(f"--cast {flag!r}: type {value!r} is not one of {', '.join(CAST_TYPES)}")
+        step["cast"] = value
+
+
+def prompt_datasets(project_dir: Path, retailer: str) -> list[str]:
+    """Ask for the datasets (name, format, location) when add-retailer got no --dataset flag."""
+    import click
+
+    from .formats import available_formats
+
+    formats = [f for f in available_formats(project_dir)]
+    specs = []
+    while True:
+        name = click.prompt("dataset name (e.g. visits, orders)")
+        fmt = click.prompt("format", type=click.Choice(formats))
+        location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
+        specs.append(f"{name}:{fmt}:{location}")
+        if not click.confirm("another dataset?", default=False):
+            return specs

@@ -1,10 +1,12 @@
-{% macro other_columns_json(names, has_record, casts) %}
+{% macro other_columns_json(names, has_record, casts, record_keys=none) %}
 {#-
     The raw columns no declared column reads, as one JSON object keyed by
     their names in the file (format option other_columns; CRM users keep every
     field as an attribute). CSV values are text unless the source casts them
     (meta.loader.casts: {field: integer | float | bool | string}); JSON lines
-    values keep their JSON types. Returns {'value': SQL, 'problems': SQL}, the
+    values keep their JSON types (`record_keys`: a field's key in _record
+    when transformations renamed it; none when they changed its value, which
+    is then text). Returns {'value': SQL, 'problems': SQL}, the
     second naming fields whose cast failed.
 -#}
     {%- set pairs = [] -%}
@@ -16,8 +18,8 @@
             {%- set cast = cast_attribute(text, casts[name]) -%}
             {%- do pairs.append(key ~ ", " ~ cast) -%}
             {%- do problems.append("case when " ~ text ~ " is not null and " ~ cast ~ " is null then '" ~ name | replace("'", "''") ~ ": cannot be cast to " ~ casts[name] ~ "' end") -%}
-        {%- elif has_record -%}
-            {%- do pairs.append(key ~ ", coalesce(" ~ json_field('_record', name) ~ ", to_json(" ~ text ~ "))") -%}
+        {%- elif has_record and (record_keys is none or record_keys.get(name)) -%}
+            {%- do pairs.append(key ~ ", coalesce(" ~ json_field('_record', record_keys.get(name) if record_keys else name) ~ ", to_json(" ~ text ~ "))") -%}
         {%- else -%}
             {%- do pairs.append(key ~ ", " ~ text) -%}
         {%- endif -%}

@@ -6,6 +6,7 @@
     lacks become typed nulls so every retailer's model has the same shape;
     each row gets _rejection_reason (null when the row is valid) and
     _source_format.
+    The source's `transformations` (field_transformations) apply first.
     Format options handled here:
     - `file.trailing_columns`: any number of extra fields, kept as one list;
     - `other_columns`: undeclared fields kept as one JSON object;
@@ -30,13 +31,28 @@
         {%- do present.update({column.name | lower: column.name}) -%}
         {%- do raw_names.append(column.name) -%}
     {%- endfor -%}
+    {#- meta.loader.transformations: fields renamed, copied, added, deleted before the format reads them -#}
+    {%- set transformed = field_transformations(loader.get('transformations') or [], raw_names, '_record' in present, loader.get('timezone'))
+        if loader.get('transformations') else none -%}
+    {%- if transformed -%}
+        {%- do present.clear() -%}
+        {%- do raw_names.clear() -%}
+        {%- for name in transformed.names -%}
+            {%- do present.update({name | lower: name}) -%}
+            {%- do raw_names.append(name) -%}
+        {%- endfor -%}
+        {%- set casts = {} -%}
+        {%- do casts.update(spec.casts) -%}
+        {%- do casts.update(transformed.casts) -%}
+        {%- do spec.update({'casts': casts}) -%}
+    {%- endif -%}
     {%- set columns = order_staging_columns(staged_columns(spec, loader)) -%}
     {%- set read = [] -%}
     {%- for column in columns if column.source -%}
         {%- do read.append(column.source | lower) -%}
     {%- endfor -%}
     {%- set extras = [] -%}
-    {%- set problems = [] -%}
+    {%- set problems = ['_transform_problems'] if transformed else [] -%}
 
     {#- trailing fields: <prefix>_1 .. <prefix>_N, as many as the widest file had -#}
     {%- set trailing = spec.file.get('trailing_columns') -%}
@@ -65,7 +81,7 @@
             and not (trailing and modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower)) -%}
             {%- do others.append(name) -%}
         {%- endfor -%}
-        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts) -%}
+        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_keys if transformed else none) -%}
         {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
         {%- do problems.extend(attributes.problems) -%}
     {%- endif -%}
@@ -93,7 +109,16 @@
 
 with source as (
 
+    {%- if transformed %}
+    select
+        {%- for sql, name in transformed.columns %}
+        {{ sql }} as {{ quote_column(name) }},
+        {%- endfor %}
+        {{ transformed.problems }} as _transform_problems
+    from {{ relation }}
+    {%- else %}
     select * from {{ relation }}
+    {%- endif %}
 
 ),
 
