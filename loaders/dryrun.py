@@ -194,6 +194,9 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
          target: Path, env: dict) -> Report:
     with Warehouse(work) as wh:
         first_load = wh.con.execute("select coalesce(max(load_id), 0) from loader.files").fetchone()[0]
+        # dbt builds the whole project: the raw tables of sources not imported must exist too.
+        for source in load_sources(project_dir):
+            wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
         try:
             summary: ImportSummary = land(wh, sources, planned)
         except KeyboardInterrupt:

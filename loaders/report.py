@@ -264,12 +264,18 @@ def _exists(con, schema: str, name: str, catalog: str | None = None) -> bool:
     return con.execute(sql, params).fetchone()[0] > 0
 
 
+# Columns that say when or how a row was delivered, not what it is: a record
+# delivered again unchanged in a later file is "unchanged", not "updated".
+DELIVERY_COLUMNS = {"file_date", "days_late", "loaded_at", "landed_at", "source_file", "line_number"}
+
+
 def _row_hash(con, name: str) -> str:
-    """A hash of a row's business columns: lineage (_loaded_at, _load_id...) does not make it 'updated'."""
+    """A hash of a row's business columns: lineage (_loaded_at, _load_id, file_date...) does not make it 'updated'."""
     columns = [r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = 'main' and table_name = ? "
         "and table_catalog = current_database() order by ordinal_position", [name]).fetchall()]
-    fields = ", ".join(f"'{c}': {ident(c)}" for c in columns if not c.startswith("_"))
+    fields = ", ".join(f"'{c}': {ident(c)}" for c in columns
+                       if not c.startswith("_") and c not in DELIVERY_COLUMNS)
     return f"md5(cast({{{fields}}} as varchar))"
 
 
