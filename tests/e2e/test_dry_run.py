@@ -41,7 +41,7 @@ DAY2 = [
     _row("e2", "2024-06-01T10:00:00+0000", device_type="mobile"),  # e2 changed: updated
     *[_row(f"n{i}", "2024-06-02T09:00:00+0000") for i in range(1, 6)],   # five new: added
     _row("bad-time", "yesterday-ish"),                           # staging: not a valid timestamp
-    _row("bad-platform", "2024-06-02T09:00:00+0000", platform="tv"),   # staging: not one of web, app
+    _row("no-url", "2024-06-02T09:00:00+0000", url=""),              # staging: required value missing
     _row("no-visitor", "2024-06-02T09:00:00+0000", visitor_id=""),     # staging: required value missing
 ]
 SHORT_LINE = "short,line,only"                                   # the loader: wrong number of fields
@@ -113,7 +113,7 @@ def test_dry_run_lists_each_problem_with_count_and_share(imported):
     issues = _issues(report)
     share = round(100 / read, 2)
     assert issues[("event_time", "not a valid timestamp")] == (1, share)
-    assert issues[("platform", "not one of web, app")] == (1, share)
+    assert issues[("url", "required value missing")] == (1, share)
     assert issues[("visitor_id", "required value missing")] == (1, share)
     # The short line, as DuckDB's reader reports it: fields ran out at the fourth column.
     assert issues[("visitor_id", "MISSING COLUMNS")] == (1, share)
@@ -126,7 +126,7 @@ def test_dry_run_lists_each_problem_with_count_and_share(imported):
     first_ids = [row[sample["columns"].index("event_id")] for row in sample["first"]]
     last_ids = [row[sample["columns"].index("event_id")] for row in sample["last"]]
     assert first_ids == ["e1", "e2", "n1", "n2", "n3"]
-    assert last_ids == ["n5", "bad-time", "bad-platform", "no-visitor", "short"]
+    assert last_ids == ["n4", "n5", "bad-time", "no-url", "no-visitor"]   # the short line did not land
     assert report["configuration"]["files"][0]["version"] == "sha256:" + _sha(imported["day2"])
 
 
