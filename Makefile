@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup test-servers demo test bench lint clean
+.PHONY: setup test-servers test-browser demo test bench lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -32,8 +32,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## test-browser: headless Chromium for the import report's screenshot test (Debian package; skipped if apt-get cannot)
+test-browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get install -y -q --no-install-recommends chromium >/dev/null) || \
+	  echo "chromium not installed: the report's browser test will be skipped"
+
 ## test: the whole suite (loader, sources on real servers, real files, dbt build on fixtures, sqlfluff)
-test: setup test-servers
+test: setup test-servers test-browser
 	$(BIN)/pytest
 
 ## bench: loader and build against plain DuckDB (SCALE_MB=600 for the target figures)

@@ -307,6 +307,75 @@ def discover(ctx, sample, retailer, dataset, folder):
         click.echo(f"note: {note}")
     click.echo("proposed:")
     click.echo("  " + found.command(retailer, dataset))
+REPORT_DIR_HELP = "Folder for the report's .json and .html (default: reports/ in the project)."
+
+
+@cli.command("dry-run", context_settings={"ignore_unknown_options": True})
+@click.argument("sources", nargs=-1)
+@click.option("--file", "files", multiple=True, help="Only this delivered file (path or name; repeatable).")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), help=REPORT_DIR_HELP)
+@click.option("--dbt-arg", "dbt_args", multiple=True, help="Extra argument for dbt build (repeatable).")
+@click.pass_context
+@_guard
+def dry_run(ctx, sources, files, report_dir, dbt_args):
+    """Import SOURCES (default all) into a throw-away copy of the warehouse and report what it would do.
+
+    Everything runs (download, decode, land, dbt build: staging, tests,
+    marts); the real warehouse file stays byte-for-byte unchanged. Writes the
+    import report (terminal, .html, .json); exit code 1 when a record would
+    be discarded. `import --from-dry-run REPORT.json` then does it for real.
+    """
+    sys.exit(_reported(ctx, sources, files, report_dir, dbt_args, dry=True))
+
+
+@cli.command("import", context_settings={"ignore_unknown_options": True})
+@click.argument("sources", nargs=-1)
+@click.option("--file", "files", multiple=True, help="Only this delivered file (path or name; repeatable).")
+@click.option("--from-dry-run", "from_report", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Repeat this dry run's report.json exactly (refused if a file changed since).")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), help=REPORT_DIR_HELP)
+@click.option("--dbt-arg", "dbt_args", multiple=True, help="Extra argument for dbt build (repeatable).")
+@click.pass_context
+@_guard
+def import_(ctx, sources, files, from_report, report_dir, dbt_args):
+    """Like `run` (land SOURCES, dbt build), and write the import report of what it did."""
+    if from_report and (sources or files):
+        raise click.UsageError("--from-dry-run repeats the dry run's sources and files: give no others")
+    sys.exit(_reported(ctx, sources, files, report_dir, dbt_args, dry=False, from_report=from_report))
+
+
+def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_report: Path | None = None) -> int:
+    from . import dryrun, report_html, report_terminal
+
+    context = _context(ctx)
+    sources, planned, config = dryrun.prepare(context.project_dir, tuple(selectors), tuple(files), from_report)
+    report = dryrun.new_report(context.warehouse, config, dry)
+    folder = (report_dir or context.project_dir / "reports").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{report.started_at.replace(':', '').replace('+0000', 'Z')}-{'dry-run' if dry else 'import'}"
+    report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
+
+    def land(wh, sources, planned):
+        with _progress() as progress:
+            task = progress.add_task("landing", total=planned.total_bytes or 1)
+            summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
+                                   progress.update(task, advance=size, description=_short_name(o.file_name)))
+        _print_summary(summary)
+        console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
+        return summary
+
+    try:
+        dryrun.execute(report, context.project_dir, context.warehouse, sources, planned, land=land,
+                       dbt_args=tuple(dbt_args))
+    except BaseException as exc:
+        report.status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+        report.write_json(stem.with_suffix(".json"))
+        raise
+    report.write_json(stem.with_suffix(".json"))
+    report_html.write_html(report, stem.with_suffix(".html"))
+    report_terminal.show(report, Console(soft_wrap=False))
+    console.print(f"report: {stem.with_suffix('.html')} (and .json)", soft_wrap=True)
+    return EXIT_FAILED if report.errors or report.status != "completed" else 0
 
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:

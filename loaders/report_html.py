@@ -1,0 +1,109 @@
+"""The import report as one standalone HTML page (no script, no external file: opens anywhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .report import Report
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ kind | capitalize }} report: {{ sources }}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.banner { background: #fff3cd; border: 1px solid #e0c060; padding: .75rem 1rem; font-weight: bold; margin-bottom: 1rem; }
+.status { display: inline-block; padding: .1rem .5rem; border-radius: .3rem; background: #eee; }
+.status.completed { background: #d4edda; } .status.failed { background: #f8d7da; } .status.cancelled { background: #e2e3e5; }
+tr.error td:first-child { color: #a00; font-weight: bold; } tr.warning td:first-child { color: #a60; }
+details { margin-bottom: 1.5rem; }
+</style>
+</head>
+<body>
+{% if r.dry_run %}<div class="banner" id="dry-run-banner">Dry run: nothing was stored. This shows what the import
+would do to {{ r.warehouse }}, which is unchanged.</div>{% endif %}
+<h1>{{ kind | capitalize }} of {{ sources }}</h1>
+
+<h2>Configuration</h2>
+<p>Status: <span class="status {{ r.status | replace(' ', '-') }}" id="status">{{ r.status }}</span>
+ &middot; started {{ r.started_at }}{% if r.finished_at %} &middot; finished {{ r.finished_at }}{% endif %}
+ &middot; dbt build {{ 'passed' if r.build_ok else 'failed' if r.build_ok is not none else 'not run' }}</p>
+<table id="configuration">
+<tr><th>source</th><th>format</th><th>location</th><th>options</th></tr>
+{% for s in r.configuration.sources %}<tr><td>{{ s.source }}</td><td>{{ s.format }}</td><td>{{ s.location }}</td>
+<td>{% for k, v in s.options.items() %}{{ k }}={{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
+{% endfor %}</table>
+
+<h2>Files</h2>
+<table id="files">
+<tr><th>source</th><th>file</th><th>status</th><th>read</th><th>valid</th><th>rejected</th><th>encoding</th>
+<th>delimiter</th><th>header</th><th>file date</th><th>message</th></tr>
+{% for f in r.files %}<tr><td>{{ f.source }}</td><td>{{ f.file }}</td><td>{{ f.status }}</td>
+<td class="num">{{ f.rows_read }}</td><td class="num">{{ f.valid }}</td>
+<td class="num">{{ f.rows_rejected + f.rejected_staging }}</td>
+<td>{{ f.encoding or '' }}{% if f.encoding_detected %} (detected){% endif %}</td>
+<td>{{ f.delimiter | tojson if f.delimiter else '' }}</td><td>{{ {True: 'yes', False: 'no'}.get(f.header, '') }}</td>
+<td>{{ f.file_date or '' }}</td><td>{{ f.message or '' }}</td></tr>
+{% endfor %}</table>
+
+<h2>Records</h2>
+<p id="records">File items: {{ r.records.read }} &middot; valid: {{ r.records.valid }} &middot;
+rejected: {{ r.records.rejected }}</p>
+<table id="overview">
+<tr><th>model</th><th>valid</th><th>{{ 'would be ' if r.dry_run }}added</th><th>{{ 'would be ' if r.dry_run }}updated</th>
+<th>unchanged</th><th>rows after</th></tr>
+{% for m in r.overview %}<tr><td>{{ m.model }}</td><td class="num">{{ m.valid }}</td><td class="num">{{ m.added }}</td>
+<td class="num">{{ m.updated }}</td><td class="num">{{ m.unchanged }}</td><td class="num">{{ m.rows_after }}</td></tr>
+{% endfor %}</table>
+
+<h2>Order events</h2>
+{% if r.order_events.available %}
+<table id="order-events"><tr><th>event</th><th>count</th></tr>
+{% for k, v in r.order_events.counts.items() %}<tr><td>{{ k }}</td><td class="num">{{ v }}</td></tr>{% endfor %}
+</table>
+{% if r.order_events.sample %}<details><summary>Sample of {{ r.order_events.sample | length }} events</summary>
+<table><tr>{% for c in r.order_events.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for e in r.order_events.sample %}<tr>{% for c in r.order_events.columns %}<td>{{ e[c] if e[c] is not none else '' }}</td>{% endfor %}</tr>{% endfor %}
+</table></details>{% endif %}
+{% else %}<p id="order-events">{{ r.order_events.note }}</p>{% endif %}
+
+<h2>Sample</h2>
+{% for s in r.samples %}<details open><summary>{{ s.source }}: first and last {{ s.first | length }} records</summary>
+<table class="sample"><tr>{% for c in s.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for row in s.first %}<tr>{% for v in row %}<td>{{ v if v is not none else '' }}</td>{% endfor %}</tr>{% endfor %}
+<tr><td colspan="{{ s.columns | length }}">&hellip;</td></tr>
+{% for row in s.last %}<tr>{% for v in row %}<td>{{ v if v is not none else '' }}</td>{% endfor %}</tr>{% endfor %}
+</table></details>
+{% else %}<p>No record landed.</p>{% endfor %}
+
+<h2>Issues</h2>
+<p>{{ errors }} error(s) (records discarded), {{ warnings }} warning(s).</p>
+<table id="issues">
+<tr><th>level</th><th>source</th><th>column</th><th>problem</th><th>hint</th><th>count</th><th>% of items</th></tr>
+{% for i in r.issues %}<tr class="{{ i.level }}"><td>{{ i.level }}</td><td>{{ i.source }}</td><td>{{ i.column }}</td>
+<td>{{ i.problem }}</td><td>{{ i.hint }}</td><td class="num">{{ i.count }}</td><td class="num">{{ '%.2f' % i.percent }}</td></tr>
+{% else %}<tr><td colspan="7">No issue.</td></tr>{% endfor %}
+</table>
+</body>
+</html>
+"""
+
+_env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render(report: Report) -> str:
+    return _env.from_string(TEMPLATE).render(
+        r=report, kind="dry run" if report.dry_run else "import",
+        sources=", ".join(s["source"] for s in report.configuration["sources"]),
+        errors=len(report.errors), warnings=len(report.warnings))
+
+
+def write_html(report: Report, path: Path) -> None:
+    path.write_text(render(report), encoding="utf-8")
