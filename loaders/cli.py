@@ -20,7 +20,7 @@ from rich.table import Table
 from . import demo
 from .dbt import run_dbt
 from .errors import LoaderError, RunInProgress
-from .importer import ImportSummary, land_sources, plan
+from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .schedule import check as check_cron
 from .schedule import run_schedule
@@ -379,7 +379,8 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
 
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
-    sources = select_sources(load_sources(context.project_dir), tuple(selectors))
+    declared = load_sources(context.project_dir)
+    sources = select_sources(declared, tuple(selectors))
     if not sources:
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
@@ -387,6 +388,7 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
     files = plan(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
+        ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
 
         def advance(outcome, size):

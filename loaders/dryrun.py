@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .dbt import run_dbt
 from .errors import LoaderError
-from .importer import ImportSummary, Plan, land_sources, plan
+from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, load_sources, select_sources
 from .report import Report, collect
@@ -195,8 +195,7 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
     with Warehouse(work) as wh:
         first_load = wh.con.execute("select coalesce(max(load_id), 0) from loader.files").fetchone()[0]
         # dbt builds the whole project: the raw tables of sources not imported must exist too.
-        for source in load_sources(project_dir):
-            wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+        ensure_raw_tables(wh, load_sources(project_dir))
         try:
             summary: ImportSummary = land(wh, sources, planned)
         except KeyboardInterrupt:

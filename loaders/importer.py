@@ -97,6 +97,12 @@ def plan(sources: list[Source]) -> Plan:
     return result
 
 
+def ensure_raw_tables(wh: Warehouse, sources: list[Source]) -> None:
+    """Every source's raw table exists (empty until files land), so dbt builds the whole project."""
+    for source in sources:
+        wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+
+
 def land_sources(
     wh: Warehouse,
     project_dir: Path,
@@ -111,8 +117,7 @@ def land_sources(
     only once its back-off has passed, or as soon as it changes.
     """
     planned = planned or plan(sources)
-    for source in sources:
-        wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+    ensure_raw_tables(wh, sources)
     summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
     for source, delivered in planned.files:
         outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
