@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup test-servers demo test bench lint clean
+.PHONY: setup test-servers emulator demo test bench lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -32,8 +32,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## emulator: the local BigQuery emulator of tests/bigquery, in its own venv (it pins another duckdb)
+emulator: .venv-crucible/.installed
+
+.venv-crucible/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv .venv-crucible
+	.venv-crucible/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $@
+
 ## test: the whole suite (loader, sources on real servers, real files, dbt build on fixtures, sqlfluff)
-test: setup test-servers
+test: setup test-servers emulator
 	$(BIN)/pytest
 
 ## bench: loader and build against plain DuckDB (SCALE_MB=600 for the target figures)
