@@ -5,7 +5,7 @@
     a, b ...)`, which BigQuery refuses, so the keys are matched with EXISTS.
 
     Partition pruning: with a date partition and meta.prune_partitions (the
-    fact marts, dbt_project.yml), the DELETE is limited to partitions from the
+    fact marts, dbt_project.yml), the deletion is limited to partitions from the
     earliest incoming date minus var('processing_window_days'). That date is read from the
     small temp table first and written into the statement as a constant,
     because BigQuery prunes partitions only on constant filters. A daily run
@@ -30,15 +30,20 @@
             {%- endif -%}
         {%- endif -%}
     {%- endif %}
-    delete from {{ target_relation }} as DBT_INTERNAL_DEST
-    where exists (
-        select 1 from {{ source }} as DBT_INTERNAL_SOURCE
-        where {% for key in keys %}DBT_INTERNAL_SOURCE.{{ key }} = DBT_INTERNAL_DEST.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
-    )
-    {%- for predicate in predicates %}
-    and {{ predicate }}
-    {%- endfor %};
-
-    insert into {{ target_relation }} ({{ columns }})
-    select {{ columns }} from {{ source }}
+    {#- One MERGE on false: every incoming row is inserted, every target row of an
+        incoming key deleted, atomically (a DELETE then INSERT would be two jobs,
+        and the emulator of the tests has no DELETE statement). -#}
+    merge into {{ target_relation }} as DBT_INTERNAL_DEST
+    using {{ source }} as DBT_INTERNAL_SOURCE
+    on false
+    when not matched then insert ({{ columns }}) values ({{ columns }})
+    when not matched by source
+        and exists (
+            select 1 from {{ source }} as DBT_INTERNAL_KEYS
+            where {% for key in keys %}DBT_INTERNAL_KEYS.{{ key }} = DBT_INTERNAL_DEST.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        )
+        {%- for predicate in predicates %}
+        and {{ predicate }}
+        {%- endfor %}
+        then delete
 {% endmacro %}

@@ -177,9 +177,9 @@ def test_demo_builds_on_the_bigquery_emulator_like_on_duckdb(emulator, tmp_path)
     assert local and remote == local
     assert list(client.query(f"select count(*) from `{PROJECT}.raw_acme.visits`").result())[0][0] == raw_local
 
-    # The incremental run deleted within constant partition bounds: the day-3 partitions plus the window.
+    # The incremental run's MERGE deletes within constant partition bounds: the day-3 partitions plus the window.
     log = (tmp_path / "logs-bq" / "dbt.log").read_text(errors="replace")
     for mart, field in [("fct_page_views", "viewed_date"), ("fct_orders", "ordered_date")]:
-        pattern = (rf"delete from `{PROJECT}`\.`retail`\.`{mart}` as DBT_INTERNAL_DEST[^;]*?"
+        pattern = (rf"merge into `{PROJECT}`\.`retail`\.`{mart}` as DBT_INTERNAL_DEST[^;]*?"
                    rf"and DBT_INTERNAL_DEST\.`{field}` >= date_sub\(date '\d{{4}}-\d\d-\d\d', interval 3 day\)")
         assert re.search(pattern, log, re.S), f"no partition filter in the incremental delete of {mart}"
