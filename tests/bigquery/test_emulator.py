@@ -4,7 +4,8 @@ same marts as the DuckDB build of the same files.
 
 Two deliveries: days 1-2, then day 3 (the change). After each: land (DuckDB),
 `dbt build` on DuckDB; `retail-imports publish` to the emulator, `dbt seed`,
-`dbt build` and `dbt snapshot` on the emulator target. The second BigQuery build
+`dbt build` and `dbt snapshot` on the emulator target. At the end, `sqlfluff lint` with the
+BigQuery dialect on the SQL compiled for BigQuery. The second BigQuery build
 is incremental, and its delete statements must carry a constant partition
 filter (emulators report 0 bytes processed, so pruning is checked on the SQL).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import shutil
 import socket
 import subprocess
@@ -183,3 +185,15 @@ def test_demo_builds_on_the_bigquery_emulator_like_on_duckdb(emulator, tmp_path)
         pattern = (rf"merge into `{PROJECT}`\.`retail`\.`{mart}` as DBT_INTERNAL_DEST[^;]*?"
                    rf"and DBT_INTERNAL_DEST\.`{field}` >= date_sub\(date '\d{{4}}-\d\d-\d\d', interval 3 day\)")
         assert re.search(pattern, log, re.S), f"no partition filter in the incremental delete of {mart}"
+
+    # sqlfluff with the BigQuery dialect on the SQL dbt compiled for BigQuery: it
+    # parses, and no column name is used twice in one select (BigQuery names are
+    # case-insensitive: `Title` and `title` collide).
+    compiled = sorted(p for p in (tmp_path / "target-bigquery" / "compiled" / "retail_imports" / "models").rglob("*.sql")
+                      if not any(part.endswith(".yml") for part in p.parts))
+    assert len(compiled) > 30
+    sqlfluff = Path(sys.executable).with_name("sqlfluff")
+    lint = subprocess.run([str(sqlfluff), "lint", *map(str, compiled), "--dialect", "bigquery", "--templater", "raw",
+                           "--rules", "aliasing.unique.column", "--disable-progress-bar"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert lint.returncode == 0, lint.stdout[-5000:] + lint.stderr[-2000:]
