@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup test-servers test-browser demo test bench lint clean
+.PHONY: setup test-servers test-browser emulator demo test bench lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -35,11 +35,20 @@ node_modules/.installed: package.json package-lock.json
 ## test-browser: headless Chromium for the import report's screenshot test (Debian package; skipped if apt-get cannot)
 test-browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
-	  (DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get install -y -q --no-install-recommends chromium >/dev/null) || \
+	  ($$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get install -y -q --no-install-recommends chromium >/dev/null) || \
 	  echo "chromium not installed: the report's browser test will be skipped"
 
+
+## emulator: the local BigQuery emulator of tests/bigquery, in its own venv (it pins another duckdb)
+emulator: .venv-crucible/.installed
+
+.venv-crucible/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv .venv-crucible
+	.venv-crucible/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $@
+
 ## test: the whole suite (loader, sources on real servers, real files, dbt build on fixtures, sqlfluff)
-test: setup test-servers test-browser
+test: setup test-servers test-browser emulator
 	$(BIN)/pytest
 
 ## bench: loader and build against plain DuckDB (SCALE_MB=600 for the target figures)

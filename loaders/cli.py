@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import demo
+from . import bigquery, demo
 from .dbt import run_dbt
 from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
@@ -120,11 +120,34 @@ def run(ctx, sources, dbt_args, scheduled):
     context = _context(ctx)
     with run_lock(context.warehouse):
         summary = _land(context, sources, locked=True, honour_backoff=scheduled)
+        if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
+            _publish(context)
         console.print("[bold]dbt build[/bold]")
         ok = run_dbt(context.project_dir, ["build", *dbt_args])
     if not ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
     sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
+
+
+@cli.command()
+@click.pass_context
+@_guard
+def publish(ctx):
+    """Upload the landed raw tables, manifest and rejects to BigQuery.
+
+    Project, location and (for an emulator) API endpoint come from
+    BIGQUERY_PROJECT, BIGQUERY_LOCATION and BIGQUERY_API_ENDPOINT. Only loads
+    BigQuery does not hold yet are uploaded.
+    """
+    _publish(_context(ctx))
+
+
+def _publish(context: Context) -> None:
+    target = bigquery.Target.from_env()
+    console.print(f"[bold]publish[/bold] to BigQuery project {escape(target.project)}")
+    summary = bigquery.publish(context.warehouse, target)
+    for name, rows in summary.tables.items():
+        console.print(f"  {escape(name)}: {rows} rows uploaded")
 
 
 def _cron(ctx, param, value):

@@ -16,7 +16,14 @@
         select as struct
             k as key,
             to_json_string(json_query({{ json_column }}, concat('$."', k, '"'))) as value,
-            upper(json_type(json_query({{ json_column }}, concat('$."', k, '"')))) as type
+            -- the type names of DuckDB's json_each, which callers compare against
+            case json_type(json_query({{ json_column }}, concat('$."', k, '"')))
+                when 'string' then 'VARCHAR'
+                when 'number' then if(
+                    regexp_contains(to_json_string(json_query({{ json_column }}, concat('$."', k, '"'))), r'^-?[0-9]+$'),
+                    'BIGINT', 'DOUBLE')
+                else upper(json_type(json_query({{ json_column }}, concat('$."', k, '"'))))
+            end as type
         from unnest(json_keys({{ json_column }}, 1)) as k
     )) as {{ alias }}
 {%- endmacro %}

@@ -12,11 +12,11 @@
     {%- for entity, members in var('staging_models').items() -%}
         {%- if entity in validation_models -%}
             {%- do selects.append(
-                "select rows.retailer, (select min(files.dataset) from " ~ source('loader', 'files') ~ " as files"
-                ~ " where files.retailer = rows.retailer and files.file_name = rows._source_file) as dataset, "
-                ~ "rows._source_file as source_file, rows._line_number as line_number, cast(null as "
-                ~ dbt.type_string() ~ ") as raw_text, 'staging' as rejected_by, rows._rejection_reason as reason from "
-                ~ ref(validation_models[entity]) ~ " as rows where rows._rejection_reason is not null") -%}
+                "select validated.retailer, (select min(files.dataset) from " ~ source('loader', 'files') ~ " as files"
+                ~ " where files.retailer = validated.retailer and files.file_name = validated._source_file) as dataset, "
+                ~ "validated._source_file as source_file, validated._line_number as line_number, cast(null as "
+                ~ dbt.type_string() ~ ") as raw_text, 'staging' as rejected_by, validated._rejection_reason as reason from "
+                ~ ref(validation_models[entity]) ~ " as validated where validated._rejection_reason is not null") -%}
         {%- else -%}
             {%- for model_name in members -%}
                 {%- do selects.append(

@@ -25,26 +25,28 @@
     {%- set columns_of = {} -%}
     {%- for relation in relations -%}
         {%- set names = [] -%}
+        {#- by lower-case name: both warehouses match column names case-insensitively,
+            and a header `Title` of one format is the `title` of another -#}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- if column.name not in column_types -%}
-                {%- do column_types.update({column.name: column.data_type}) -%}
-                {%- do column_order.append(column.name) -%}
+            {%- if column.name | lower not in column_types -%}
+                {%- do column_types.update({column.name | lower: column.data_type}) -%}
+                {%- do column_order.append(column.name | lower) -%}
             {%- endif -%}
-            {%- do names.append(column.name) -%}
+            {%- do names.append(column.name | lower) -%}
         {%- endfor -%}
         {%- do columns_of.update({relation.identifier: names}) -%}
     {%- endfor -%}
     {#- An entity that declares its columns (macros/entities/) has all of them, whatever formats its members use. -#}
-    {%- for column in entity_columns(entity) if column.name not in column_types -%}
-        {%- do column_types.update({column.name: sql_type(column.type)}) -%}
-        {%- do column_order.append(column.name) -%}
+    {%- for column in entity_columns(entity) if column.name | lower not in column_types -%}
+        {%- do column_types.update({column.name | lower: sql_type(column.type)}) -%}
+        {%- do column_order.append(column.name | lower) -%}
     {%- endfor -%}
 
     {%- for relation in relations %}
     select
         {%- for name in column_order %}
         {% if name in columns_of[relation.identifier] -%}
-            {{ adapter.quote(name) }}
+            {{ adapter.quote(name) }} as {{ adapter.quote(name) }}
         {%- else -%}
             cast(null as {{ column_types[name] }}) as {{ adapter.quote(name) }}
         {%- endif -%}{{ "," if not loop.last }}

@@ -13,6 +13,14 @@
 {%- endmacro %}
 
 {% macro bigquery__url_parameter(url, name) -%}
-    {#- BigQuery has no URL decoding function: values keep their %-escapes. -#}
-    {{ regexp_capture(url, '[?&]' ~ name ~ '=([^&#]*)') }}
+    {#- BigQuery has no URL-decoding function: each run of %-escapes is turned
+        into bytes and read as UTF-8; a run that is not UTF-8 is kept as
+        delivered, like DuckDB's variant does for the whole value. -#}
+    {%- set raw = "replace(" ~ regexp_capture(url, '[?&]' ~ name ~ '=([^&#]*)') ~ ", '+', ' ')" -%}
+    nullif((
+        select string_agg(
+            if(starts_with(part, '%'), coalesce(safe_cast(from_hex(replace(part, '%', '')) as string), part), part),
+            '' order by position)
+        from unnest(regexp_extract_all({{ raw }}, r'(?:%[0-9A-Fa-f]{2})+|%|[^%]+')) as part with offset as position
+    ), '')
 {%- endmacro %}

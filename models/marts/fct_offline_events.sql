@@ -31,7 +31,7 @@ natural_keys as (
     select
         *,
         {{ dbt.concat([
-            "customer_id", "'|'", dbt.safe_cast("event_at", dbt.type_string()), "'|'",
+            "customer_id", "'|'", timestamp_text("event_at"), "'|'",
             dbt.safe_cast("event_type_code", dbt.type_string()), "'|'",
             "event_name", "'|'", "coalesce(purchase_id, '')"
         ]) }} as event_key

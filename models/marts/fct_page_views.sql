@@ -23,7 +23,7 @@ natural_keys as (
             event_id,
             {{ dbt.concat([
                 "visitor_id", "'|'", "coalesce(session_id, '')", "'|'",
-                dbt.safe_cast("viewed_at", dbt.type_string()), "'|'", "page_url"
+                timestamp_text("viewed_at"), "'|'", "page_url"
             ]) }}
         ) as event_key
     from new_page_views
