@@ -7,10 +7,11 @@
     order's first row), and each row carries hashes of the order's and the
     line's state, so versions compare by hash.
 -#}
+{#- BigQuery has no append strategy; its merge without a unique key only inserts -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
         on_schema_change='fail',
     )
 }}
