@@ -22,31 +22,23 @@ from pathlib import Path
 
 from .dbt import run_dbt
 from .errors import LoaderError
+from .discovery import checksum
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, load_sources, select_sources
 from .report import Report, collect
 from .warehouse import Warehouse
 
-CHUNK = 1 << 20
-
-
-def file_checksum(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def warehouse_checksum(path: Path) -> str | None:
     """The warehouse file and its write-ahead log, if any: what a dry run must leave as it was."""
     if not path.exists():
         return None
-    digest = hashlib.sha256(file_checksum(str(path)).encode())
+    digest = hashlib.sha256(checksum(str(path)).encode())
     wal = Path(str(path) + ".wal")
     if wal.exists():
-        digest.update(file_checksum(str(wal)).encode())
+        digest.update(checksum(str(wal)).encode())
     return digest.hexdigest()
 
 
@@ -54,7 +46,7 @@ def _version(delivered) -> str:
     """What identifies this version of a delivered file: its content checksum, or the remote store's version."""
     if delivered.is_remote:
         return f"fingerprint:{delivered.fingerprint}"
-    return f"sha256:{file_checksum(delivered.path)}"
+    return f"sha256:{checksum(delivered.path)}"
 
 
 def _select_files(planned: Plan, project_dir: Path, files: tuple[str, ...]) -> Plan:

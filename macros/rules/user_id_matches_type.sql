@@ -9,7 +9,7 @@
     {%- for name, declared in types.items() if declared.get('pattern') -%}
         {%- set value = 'lower(trim(' ~ id_expression ~ '))' if declared.get('lowercase') else 'trim(' ~ id_expression ~ ')' -%}
         {%- do checks.append(
-            'when lower(trim(' ~ type_expression ~ ')) = ' ~ text_literal(name) ~ ' and not ' ~ matches_pattern(value, declared.pattern)
+            'when lower(trim(' ~ type_expression ~ ')) = ' ~ text_literal(name) ~ ' and not ' ~ regex_full_match(value, declared.pattern)
             ~ ' then ' ~ text_literal(id_label ~ ': not a valid ' ~ name)) -%}
     {%- endfor -%}
     case
