@@ -31,7 +31,7 @@ LINE_COLUMNS = ["lineItem_id", "lineItem_productId", "lineItem_itemGroupId", "li
 COLUMNS = ORDER_COLUMNS + LINE_COLUMNS
 
 
-def _order(rng: random.Random, order_id: str, day: int, status: str) -> list[dict]:
+def order_rows(rng: random.Random, order_id: str, day: int, status: str) -> list[dict]:
     placed = datetime(START.year, START.month, START.day, tzinfo=timezone.utc) + timedelta(
         days=day, seconds=rng.randrange(0, 86400))
     lines, subtotal, tax, shipping = [], Decimal(0), Decimal(0), Decimal(0)
@@ -84,7 +84,7 @@ def write_kestrel(out: Path, days: int, seed: int) -> list[Path]:
             if len(again) > 1:
                 again[-1]["lineItem_status"] = "cancelled"
             rows += again
-        orders = [_order(rng, f"K{day + 1}{n:03d}", day, rng.choice(["placed", "paid", "paid"])) for n in range(12)]
+        orders = [order_rows(rng, f"K{day + 1}{n:03d}", day, rng.choice(["placed", "paid", "paid"])) for n in range(12)]
         previous = orders[0]
         for order in orders:
             rows += order

@@ -59,6 +59,17 @@ def land_file(
     encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
 ) -> LandResult:
+    """Land the file in two transactions: its rows, then their line numbers.
+
+    The first holds everything that must be all-or-nothing: the old rows
+    out, the new rows, rejects and the manifest, whose status says
+    `numbering` until the second transaction gives the rows their physical
+    line numbers and says `landed`. Numbering inside the first transaction
+    would make DuckDB log every landed byte to its WAL and rewrite it at the
+    next checkpoint (more than half the floor's time for 600 MB). A run
+    killed between the two leaves whole rows and a file the next run lands
+    again, as it does every file not `landed`.
+    """
     started = time.monotonic()
     started_at = utcnow()
     load_id = wh.next_load_id()
@@ -67,80 +78,114 @@ def land_file(
     loaded_at = utcnow()
     lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
                "retailer": target.retailer, "load_id": load_id}
-    if dialect.layout == "json_lines":
-        # Parsed into temp tables before the transaction: the JSON reader
-        # recovers from some errors, which would abort a transaction.
-        columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
+    delimited = dialect.layout != "json_lines"
+    skip = 1 if dialect.header is not None else 0
     try:
-        con.execute("begin transaction")
-        if dialect.layout == "json_lines":
-            _replace_file_rows(wh, target, raw, file_name, columns)
-            select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
-            con.execute(
-                f"""insert into {raw} by name
-                    select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
-                    from _parsed p join _lines l on l.ordinality = p.ordinality""",
-                lineage,
-            )
-        else:
+        if delimited:
             columns = dialect.columns or raw_column_names(dialect.header or [])
-            _replace_file_rows(wh, target, raw, file_name, columns)
-            landed, reject_rows, line_note = _land_delimited(
-                con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
-        check_rows_match_file_date(con, raw, file_name, path, fmt, columns, file_date)
-        line_note = "; ".join(n for n in (dialect.note, line_note) if n) or None
-        rows_read = landed + len(reject_rows)
-        if reject_rows:
-            con.executemany(
-                f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (load_id, target.retailer, target.dataset, file_name, line, cols,
-                     types, reason, raw_text, loaded_at)
-                    for line, cols, types, reason, raw_text in reject_rows
-                ],
+        else:
+            # Parsed into temp tables before the transaction: the JSON reader
+            # recovers from some errors, which would abort a transaction.
+            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
+        # New columns are added before the transaction: adding one inside it
+        # makes DuckDB rewrite the whole table at the next checkpoint. A column
+        # left behind by a rolled-back file is empty and harmless.
+        wh.ensure_raw_table(target.schema, target.table, columns)
+        con.execute("begin transaction")
+        try:
+            _forget_file(con, target, raw, file_name)
+            if delimited:
+                landed, reject_rows = _insert_delimited(
+                    con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
+            else:
+                _insert_json_lines(con, raw, columns, lineage)
+            check_rows_match_file_date(
+                con, raw, file_name, path, fmt, columns, file_date,
+                number_lines=lambda: delimited and _number_lines(
+                    con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows))
+            if reject_rows:
+                con.executemany(
+                    f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (load_id, target.retailer, target.dataset, file_name, line, cols,
+                         types, reason, raw_text, loaded_at)
+                        for line, cols, types, reason, raw_text in reject_rows
+                    ],
+                )
+            wh.record_file(
+                retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
+                checksum=checksum, file_date=file_date, format=fmt.name,
+                delimiter=dialect.delimiter if delimited else dialect.layout,
+                encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
+                rows_read=landed + len(reject_rows), rows_landed=landed, rows_rejected=len(reject_rows),
+                status="numbering" if delimited else "landed",
+                message=_note(dialect.note, None if delimited else line_note), load_id=load_id,
+                started_at=started_at, finished_at=utcnow(),
+                duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
             )
-        wh.record_file(
-            retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
-            checksum=checksum, file_date=file_date, format=fmt.name,
-            delimiter=dialect.delimiter if dialect.layout == "delimited" else dialect.layout,
-            encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
-            rows_read=rows_read, rows_landed=landed, rows_rejected=len(reject_rows),
-            status="landed", message=line_note, load_id=load_id,
-            started_at=started_at, finished_at=utcnow(),
-            duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
-        )
-        con.execute("commit")
-    except BaseException:
-        # also drops every temp table the read created inside the transaction
-        con.execute("rollback")
-        raise
+            con.execute("commit")
+        except BaseException:
+            # also drops every temp table the read created inside the transaction
+            con.execute("rollback")
+            raise
+        if delimited:
+            con.execute("begin transaction")
+            try:
+                line_note = _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows)
+                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, line_note),
+                               finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
+                con.execute("commit")
+            except Exception:
+                # rows without line numbers must not stay behind a manifest that will say failed
+                con.execute("rollback")
+                _forget_file(con, target, raw, file_name)
+                raise
+            except BaseException:
+                con.execute("rollback")  # killed: the file stays `numbering` and is landed again
+                raise
     finally:
         con.execute("drop table if exists _parsed; drop table if exists _lines")
-    return LandResult(rows_read, landed, len(reject_rows), time.monotonic() - started)
+    return LandResult(landed + len(reject_rows), landed, len(reject_rows), time.monotonic() - started)
+
+
+def _note(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None
+
+
+def _insert_json_lines(con, raw: str, columns: list[str], lineage: dict) -> None:
+    select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+    con.execute(
+        f"""insert into {raw} by name
+            select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
+            from _parsed p join _lines l on l.ordinality = p.ordinality""",
+        lineage,
+    )
 
 
 _LINEAGE_SELECT = """$file as _source_file, $file_date::date as _file_date, {line} as _line_number,
                      $loaded_at::timestamp as _loaded_at, $retailer as _retailer, $load_id::bigint as _load_id"""
 
 
-def _replace_file_rows(wh: Warehouse, target: Target, raw: str, file_name: str, columns: list[str]) -> None:
-    """Make room for the file: the raw table has its columns, its previous rows and rejects are gone."""
-    wh.ensure_raw_table(target.schema, target.table, columns)
-    wh.con.execute(f"delete from {raw} where _source_file = ?", [file_name])
-    wh.con.execute(
+def _forget_file(con, target: Target, raw: str, file_name: str) -> None:
+    """Make room for the file: its previous rows and rejects are gone."""
+    con.execute(f"delete from {raw} where _source_file = ?", [file_name])
+    con.execute(
         f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
         [target.retailer, target.dataset, file_name],
     )
 
 
-def _land_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
-                    max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple], str | None]:
-    """Insert a delimited file's records into the raw table; return (landed, rejects, note).
+def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
+                      max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
+    """Insert a delimited file's records into the raw table; return (landed, rejects).
 
-    Straight from DuckDB's reader into the raw table, with no copy in memory.
-    Line numbers start as "one record per line" and are corrected afterwards
-    in the rare files where that is not true.
+    Straight from DuckDB's reader into the raw table, with no copy in memory,
+    and no line numbers yet (`_number_lines` gives them): the reader scans in
+    parallel, and numbering rows as they are read (with ordinality,
+    row_number()) would serialise it. Rows keep the file's order in the
+    table instead, so their row ids number them afterwards.
     """
+    con.execute("set preserve_insertion_order = true")
     skip = 1 if dialect.header is not None else 0
     scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
     positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
@@ -152,15 +197,14 @@ def _land_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, col
     try:
         landed = con.execute(
             f"""insert into {raw} by name
-                select {select_cols}, {_LINEAGE_SELECT.format(line=f"ordinality + {skip}")}
+                select {select_cols}, {_LINEAGE_SELECT.format(line="null::bigint")}
                 from read_csv({literal(path)},
                     columns = {{{positional}}}, auto_detect = false, header = false, skip = {skip},
                     delim = {literal(dialect.delimiter)}, quote = {literal(fmt.quote)},
                     escape = {literal(fmt.quote)}, encoding = 'utf-8', strict_mode = true,
                     allow_quoted_nulls = false, {padding}
-                    max_line_size = {int(max_line_bytes)},
-                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})
-                with ordinality""",
+                    max_line_size = {int(max_line_bytes)}, buffer_size = {_buffer_size(max_line_bytes)},
+                    store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(rejects)})""",
             lineage,
         ).fetchone()[0]
         rejected = con.execute(
@@ -177,31 +221,66 @@ def _land_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, col
         raise FileError(path, _read_error(exc, fmt)) from None
     for name in (rejects, scan):
         con.execute(f"drop table if exists {ident(name)}")
-    reject_rows, rejected_lines = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
-    reject_rows = [(line, _named(cols, columns), *rest) for line, cols, *rest in reject_rows]
-    note = _correct_line_numbers(con, raw, lineage["file"], path, dialect, fmt, skip, landed,
-                                 reject_rows, rejected_lines)
-    return landed, reject_rows, note
+    reject_rows = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
+    return landed, [(line, _named(cols, columns), *rest) for line, cols, *rest in reject_rows]
+
+
+def _buffer_size(max_line_bytes: int) -> int:
+    """Read buffers of a fixed, moderate size whatever max_line_bytes allows.
+
+    DuckDB sizes its buffers from max_line_size when not told (16 x 8 MB by
+    default here); buffers that large fill row groups so unevenly that the
+    next checkpoint rewrites the whole table, and double the peak memory.
+    """
+    return max(16 << 20, 2 * int(max_line_bytes))
+
+
+def _number_lines(con, raw: str, file_name: str, path: str, dialect: Dialect, fmt: Format, skip: int,
+                  landed: int, reject_rows: list[tuple]) -> str | None:
+    """Give the file's landed rows their physical line numbers; returns a note when only estimated."""
+    _number_records(con, raw, file_name, skip)
+    return _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows)
+
+
+def _number_records(con, raw: str, file_name: str, skip: int) -> None:
+    """Provisional line numbers: the k-th landed record of the file is on line skip + k.
+
+    One append gets consecutive row ids in file order; should that ever not
+    hold, the rows are ranked by row id instead (slower, same result).
+    """
+    first, last, count = con.execute(
+        f"select min(rowid), max(rowid), count(*) from {raw} where _source_file = ?", [file_name]).fetchone()
+    if not count:
+        return
+    if last - first + 1 == count:
+        con.execute(f"update {raw} set _line_number = rowid - $first + 1 + $skip where _source_file = $file",
+                    {"first": first, "skip": skip, "file": file_name})
+    else:
+        con.execute(
+            f"""update {raw} set _line_number = r.line
+                from (select rowid as id, row_number() over (order by rowid) + $skip as line
+                      from {raw} where _source_file = $file) r
+                where {raw}.rowid = r.id""",
+            {"skip": skip, "file": file_name})
 
 
 def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, delimiter: str,
-                      quote: str) -> tuple[list[tuple], set[int]]:
+                      quote: str) -> list[tuple]:
     """Rejects keyed by the physical line their record starts on, with a plain reason.
 
     DuckDB's `line` skips line breaks inside quoted values; its byte offset
     does not, so the offset is what we translate into a line number.
     """
     if not rejected:
-        return [], set()
+        return []
     offsets = newline_offsets(path)
-    rows, lines = [], set()
+    rows = []
     for _line, at, cols, error_type, message, raw_text in rejected:
         text = raw_text or ""
         line = line_of_offset(offsets, at + (len(text) - len(text.lstrip("\r\n"))))
         text = text.strip("\r\n")
         rows.append((line, cols, error_type, _reason(error_type, message, text, expected_fields, delimiter, quote), text))
-        lines.add(line)
-    return rows, lines
+    return rows
 
 
 def _reason(error_type: str, message: str, text: str, expected: int, delimiter: str, quote: str) -> str:
@@ -221,13 +300,14 @@ def _reason(error_type: str, message: str, text: str, expected: int, delimiter: 
 
 
 def _correct_line_numbers(con, raw: str, file_name: str, path: str, dialect: Dialect, fmt: Format,
-                          skip: int, landed: int, reject_rows, rejected_lines: set[int]) -> str | None:
+                          skip: int, landed: int, reject_rows) -> str | None:
     """Turn the provisional line numbers (record order + header) into physical lines.
 
     Nothing to do when the file is one record per line and nothing was
     rejected, which is the common case. Returns a note for the manifest when
     line numbers could only be estimated.
     """
+    rejected_lines = {r[0] for r in reject_rows}
     total_lines, _ = count_lines(path)
     one_record_per_line = total_lines == skip + landed + len(reject_rows) and not any(
         "\n" in r[4] for r in reject_rows

@@ -10,6 +10,7 @@ day means the file mixes reports, and none of it may be used.
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from .errors import FileError
 from .formats import Format
@@ -19,13 +20,14 @@ _SHOWN = 20
 
 
 def check_rows_match_file_date(con, raw: str, file_name: str, path: str, fmt: Format, columns: list[str],
-                               file_date: date | None) -> None:
+                               file_date: date | None, number_lines: Callable[[], object] = lambda: None) -> None:
     """Fail the file when a row is dated another day than its file name (format option rows_match_file_date).
 
     Runs on the file's rows just inserted into `raw`, inside the landing
     transaction, so a breach rolls the whole file back. Only well-formed
     YYYY-MM-DD values are compared; malformed ones are the row's problem and
-    staging flags them.
+    staging flags them. Rows may not carry their line numbers yet: on a
+    breach, `number_lines` gives them theirs before the lines are named.
     """
     column = fmt.column(fmt.rows_match_file_date) if fmt.rows_match_file_date else None
     if column is None or file_date is None or not column.source:
@@ -34,17 +36,17 @@ def check_rows_match_file_date(con, raw: str, file_name: str, path: str, fmt: Fo
     if not matches:
         return
     field = ident(matches[0])
-    mismatched = con.execute(
-        rf"""select _line_number, trim({field}) as value
-             from {raw}
-             where _source_file = $file
-               and regexp_full_match(trim({field}), '\d{{4}}-\d{{2}}-\d{{2}}')
-               and try_cast(trim({field}) as date) <> $file_date
-             order by _line_number""",
-        {"file": file_name, "file_date": file_date},
-    ).fetchall()
-    if not mismatched:
+    query = rf"""select _line_number, trim({field}) as value
+                 from {raw}
+                 where _source_file = $file
+                   and regexp_full_match(trim({field}), '\d{{4}}-\d{{2}}-\d{{2}}')
+                   and try_cast(trim({field}) as date) <> $file_date
+                 order by _line_number"""
+    params = {"file": file_name, "file_date": file_date}
+    if not con.execute(query, params).fetchone():
         return
+    number_lines()
+    mismatched = con.execute(query, params).fetchall()
     shown = ", ".join(f"line {line} ({value})" for line, value in mismatched[:_SHOWN])
     more = f" and {len(mismatched) - _SHOWN} more" if len(mismatched) > _SHOWN else ""
     raise FileError(

@@ -180,6 +180,15 @@ class Warehouse:
         marks = ", ".join("?" for _ in entry)
         self.con.execute(f"insert into {META_SCHEMA}.files ({columns}) values ({marks})", list(entry.values()))
 
+    def mark_landed(self, retailer: str, dataset: str, file_name: str, message: str | None,
+                    finished_at: datetime, duration_ms: int) -> None:
+        """The file's rows are complete, line numbers included (call inside the numbering transaction)."""
+        self.con.execute(
+            f"""update {META_SCHEMA}.files set status = 'landed', message = ?, finished_at = ?, duration_ms = ?
+                where retailer = ? and dataset = ? and file_name = ?""",
+            [message, finished_at, duration_ms, retailer, dataset, file_name],
+        )
+
     def status_rows(self) -> list[tuple]:
         return self.con.execute(
             f"""select retailer, dataset, file_name, file_date, status, rows_read, rows_landed,

@@ -31,19 +31,29 @@ def _start(mini, warehouse) -> subprocess.Popen:
 
 
 def _consistent(warehouse) -> int:
-    """Every landed file is whole and only landed files have rows; returns landed files."""
+    """Every file with rows is whole and in the manifest; returns the files fully landed.
+
+    A file killed between its two transactions is `numbering`: whole rows
+    still waiting for their line numbers, landed again by the next run.
+    """
     with duckdb.connect(str(warehouse)) as con:
         try:
-            manifest = dict(con.execute(
-                "select file_name, rows_landed from loader.files where status = 'landed'").fetchall())
+            manifest = {name: (status, n) for name, status, n in con.execute(
+                "select file_name, status, rows_landed from loader.files where status in ('landed', 'numbering')"
+            ).fetchall()}
         except duckdb.CatalogException:  # killed before the loader's tables were created
             return 0
         try:
-            raw = dict(con.execute("select _source_file, count(*) from raw_shop.visits group by 1").fetchall())
+            raw = {name: (n, numbered) for name, n, numbered in con.execute(
+                "select _source_file, count(*), count(_line_number) from raw_shop.visits group by 1").fetchall()}
         except duckdb.CatalogException:
             raw = {}
-    assert raw == {name: n for name, n in manifest.items() if n}, (raw, manifest)
-    return len(manifest)
+    assert {name: n for name, (n, _) in raw.items()} == {name: n for name, (_, n) in manifest.items() if n}, (
+        raw, manifest)
+    for name, (status, _) in manifest.items():
+        if status == "landed" and name in raw:
+            assert raw[name][1] == raw[name][0], f"{name} is landed but has rows without a line number"
+    return sum(1 for status, _ in manifest.values() if status == "landed")
 
 
 def test_sigkill_at_twenty_points_never_leaves_a_partial_file(mini, tmp_path):

@@ -180,3 +180,34 @@ def test_every_verb_has_help(mini):
     for verb in ([], ["land"], ["run"], ["status"], ["demo-data"], ["add-retailer"]):
         result = mini.cli(*verb, "--help")
         assert result.code == 0 and "Usage:" in result.out
+
+
+def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_lands_again(mini, monkeypatch):
+    """Rows and line numbers are two transactions (land.py says why); between them the file is `numbering`."""
+    from click.testing import CliRunner
+
+    from loaders import land
+    from loaders.cli import cli
+
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", visits([f"e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}"
+                                                   for n in range(1, 6)] + ["e6,broken"]))
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(mini.root)
+    monkeypatch.setattr(land, "_number_lines", stopped)
+    result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
+    assert result.exit_code == 130, result.output
+    assert mini.query("select status, rows_landed, rows_rejected from loader.files") == [("numbering", 5, 1)]
+    assert mini.query("select count(*), count(_line_number) from raw_shop.visits") == [(5, 0)]
+
+    monkeypatch.undo()
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    assert "1 landed, 0 unchanged" in result.err
+    assert mini.query("select status, rows_landed, rows_rejected from loader.files") == [("landed", 5, 1)]
+    assert mini.query("select event_id, _line_number from raw_shop.visits order by _line_number") == [
+        (f"e{n}", n + 1) for n in range(1, 6)]
+    assert mini.query("select line_number from loader.rejects") == [(7,)]
