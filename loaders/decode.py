@@ -26,9 +26,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from fnmatch import fnmatch
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import FileError, LoaderError
+from .lines import LineCounter
 
 CHUNK = 1 << 20
 DEFAULT_MAX_UNPACKED_BYTES = 16 << 30   # per delivery, all members together
@@ -54,6 +55,7 @@ class Unit:
     path: str | None = None     # local UTF-8 file (None when error is set)
     size: int = 0               # bytes as delivered (a member: unpacked)
     checksum: str | None = None  # SHA-256 of the content, unpacked, before transcoding
+    lines: int | None = None    # lines of the file at `path`, counted with the checksum (None: not counted)
     encoding: str = "utf-8"
     detected: bool = False      # the encoding was auto-detected
     error: FileError | None = None
@@ -111,12 +113,14 @@ def units(path: str, name: str, options: dict, workdir: str) -> Iterator[Unit]:
         content = os.path.join(workdir, "content")
         try:
             with gzip.open(path, "rb") as source:
-                checksum, size = _unpack(source, content, packed, limits.max_unpacked_bytes, limits, name)
+                digest, size, lines = _unpack(source, content, packed, limits.max_unpacked_bytes, limits, name)
         except (OSError, EOFError, zlib.error) as exc:
             raise FileError(name, f"gzip data is damaged: {exc}") from None
     else:
-        content, size, checksum = path, packed, _sha256(path)
-    yield _decoded(Unit(name, (name,), size=size, checksum=checksum), content, encoding, workdir)
+        counter = LineCounter()
+        content, size, digest = path, packed, checksum(path, counter.update)
+        lines = counter.lines
+    yield _decoded(Unit(name, (name,), size=size, checksum=digest, lines=lines), content, encoding, workdir)
 
 
 def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, limits: Limits,
@@ -144,8 +148,8 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
             content = os.path.join(workdir, f"member-{number}")
             try:
                 with archive.open(member) as source:
-                    unit.checksum, unit.size = _unpack(source, content, max(member.compress_size, 1), budget,
-                                                       limits, unit.name)
+                    unit.checksum, unit.size, unit.lines = _unpack(source, content, max(member.compress_size, 1),
+                                                                   budget, limits, unit.name)
                 budget -= unit.size
                 if member.filename.lower().endswith((".gz", ".gzip", ".zip")):
                     raise FileError(unit.name, "a compressed file inside an archive is not unpacked again; "
@@ -173,14 +177,14 @@ def _unsafe_member(member: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: str) -> tuple[str, int]:
-    """Copy a decompressing stream to dest, hashing it, within the size and ratio limits.
+def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: str) -> tuple[str, int, int]:
+    """Copy a decompressing stream to dest, hashing it and counting its lines, within the size and ratio limits.
 
     `budget` is what is left of max_unpacked_bytes for this delivery. The
     limits are checked on the bytes actually produced: an archive's header
     can claim any size.
     """
-    digest, written = hashlib.sha256(), 0
+    digest, written, counter = hashlib.sha256(), 0, LineCounter()
     with open(dest, "wb") as out:
         while block := source.read(CHUNK):
             written += len(block)
@@ -193,8 +197,9 @@ def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: s
                                       "refused as a possible decompression bomb (raise the limit in meta.loader "
                                       "if the file is genuine)")
             digest.update(block)
+            counter.update(block)
             out.write(block)
-    return digest.hexdigest(), written
+    return digest.hexdigest(), written, counter.lines
 
 
 def _decoded(unit: Unit, content: str, encoding, workdir: str) -> Unit:
@@ -221,6 +226,7 @@ def _decoded(unit: Unit, content: str, encoding, workdir: str) -> Unit:
         unit.path = content  # DuckDB reads UTF-8 itself and skips a UTF-8 BOM
         return unit
     unit.path = content + ".utf8" if content.startswith(workdir) else os.path.join(workdir, "content.utf8")
+    unit.lines = None  # counted on the bytes before transcoding, which UTF-16 spells differently
     transcode(content, unit.path, unit.encoding)
     return unit
 
@@ -300,11 +306,14 @@ def _non_ascii_sample(path: str) -> bytes:
     return b"".join(lines)
 
 
-def _sha256(path: str) -> str:
+def checksum(path: str, on_block: Callable[[bytes], None] | None = None) -> str:
+    """SHA-256 of a file; on_block sees every block too (to count lines in the same pass)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(4 * CHUNK):
             digest.update(block)
+            if on_block:
+                on_block(block)
     return digest.hexdigest()
 
 

@@ -7,7 +7,6 @@ fingerprint, so an unchanged file is recognised without downloading it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -69,14 +68,6 @@ def file_date(path: str, pattern: FileDatePattern | None) -> date | None:
         return datetime.strptime(raw, pattern.format).date()
     except ValueError:
         raise FileError(path, f"file name date {raw!r} is not a real date ({pattern.format})") from None
-
-
-def checksum(path: str, chunk: int = 4 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def relative_name(path: str, project_dir: Path) -> str:

@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .dbt import run_dbt
+from .decode import checksum
 from .errors import LoaderError
-from .discovery import checksum
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, load_sources, select_sources

@@ -16,6 +16,9 @@ import yaml
 
 from .errors import LoaderError
 
+# libyaml's parser when PyYAML was built with it: the same documents, read ten times faster.
+YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
@@ -117,7 +120,7 @@ def load_format(project_dir: Path, name: str) -> Format:
     if not match:
         raise LoaderError(f"{path}: no '{{% set spec %}}' YAML block found")
     try:
-        spec = yaml.safe_load(match.group(1))
+        spec = yaml.load(match.group(1), Loader=YamlLoader)
     except yaml.YAMLError as exc:
         raise LoaderError(f"{path}: the format's YAML does not parse: {exc}") from None
     return _to_format(spec, path)

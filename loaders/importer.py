@@ -195,6 +195,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             unit.size,
             max_line_bytes=int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES)),
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
+            line_count=unit.lines,
             manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
         )
     except FileError as exc:

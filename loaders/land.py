@@ -57,6 +57,7 @@ def land_file(
     size: int,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
+    line_count: int | None = None,        # lines of the file at path, when already counted (saves a pass)
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
 ) -> LandResult:
     """Land the file in two transactions: its rows, then their line numbers.
@@ -99,10 +100,12 @@ def land_file(
                     con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
             else:
                 _insert_json_lines(con, raw, columns, lineage)
-            check_rows_match_file_date(
-                con, raw, file_name, path, fmt, columns, file_date,
-                number_lines=lambda: delimited and _number_lines(
-                    con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows))
+
+            def number_lines() -> str | None:
+                return _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows,
+                                     line_count) if delimited else None
+
+            check_rows_match_file_date(con, raw, file_name, path, fmt, columns, file_date, number_lines)
             if reject_rows:
                 con.executemany(
                     f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,8 +134,7 @@ def land_file(
         if delimited:
             con.execute("begin transaction")
             try:
-                line_note = _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows)
-                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, line_note),
+                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, number_lines()),
                                finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
                 con.execute("commit")
             except Exception:
@@ -236,10 +238,10 @@ def _buffer_size(max_line_bytes: int) -> int:
 
 
 def _number_lines(con, raw: str, file_name: str, path: str, dialect: Dialect, fmt: Format, skip: int,
-                  landed: int, reject_rows: list[tuple]) -> str | None:
+                  landed: int, reject_rows: list[tuple], line_count: int | None) -> str | None:
     """Give the file's landed rows their physical line numbers; returns a note when only estimated."""
     _number_records(con, raw, file_name, skip)
-    return _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows)
+    return _correct_line_numbers(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows, line_count)
 
 
 def _number_records(con, raw: str, file_name: str, skip: int) -> None:
@@ -300,7 +302,7 @@ def _reason(error_type: str, message: str, text: str, expected: int, delimiter: 
 
 
 def _correct_line_numbers(con, raw: str, file_name: str, path: str, dialect: Dialect, fmt: Format,
-                          skip: int, landed: int, reject_rows) -> str | None:
+                          skip: int, landed: int, reject_rows, line_count: int | None) -> str | None:
     """Turn the provisional line numbers (record order + header) into physical lines.
 
     Nothing to do when the file is one record per line and nothing was
@@ -308,7 +310,7 @@ def _correct_line_numbers(con, raw: str, file_name: str, path: str, dialect: Dia
     line numbers could only be estimated.
     """
     rejected_lines = {r[0] for r in reject_rows}
-    total_lines, _ = count_lines(path)
+    total_lines = line_count if line_count is not None else count_lines(path)[0]
     one_record_per_line = total_lines == skip + landed + len(reject_rows) and not any(
         "\n" in r[4] for r in reject_rows
     )

@@ -27,16 +27,33 @@ def newline_offsets(path: str, chunk: int = 8 << 20) -> list[int]:
     return offsets
 
 
+class LineCounter:
+    """Lines of a file fed block by block, so a pass reading it anyway (the checksum) counts them too."""
+
+    def __init__(self) -> None:
+        self.newlines, self.size, self.last = 0, 0, b""
+
+    def update(self, block: bytes) -> None:
+        self.newlines += block.count(b"\n")
+        self.size += len(block)
+        self.last = block[-1:] or self.last
+
+    @property
+    def unterminated(self) -> bool:
+        return self.size > 0 and self.last != b"\n"
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (1 if self.unterminated else 0)
+
+
 def count_lines(path: str, chunk: int = 8 << 20) -> tuple[int, bool]:
     """(number of lines, whether the file ends without a newline)."""
-    newlines, size, last = 0, 0, b""
+    counter = LineCounter()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):
-            newlines += block.count(b"\n")
-            size += len(block)
-            last = block[-1:]
-    unterminated = size > 0 and last != b"\n"
-    return newlines + (1 if unterminated else 0), unterminated
+            counter.update(block)
+    return counter.lines, counter.unterminated
 
 
 def line_of_offset(newlines: list[int], offset: int) -> int:

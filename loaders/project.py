@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from .errors import LoaderError
-from .formats import Format, load_format
+from .formats import Format, YamlLoader, load_format
 from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -84,7 +84,7 @@ def load_sources(project_dir: Path) -> list[Source]:
         if not re.search(r"^sources:", text, re.M):
             continue
         try:
-            doc = yaml.safe_load(text) or {}
+            doc = yaml.load(text, Loader=YamlLoader) or {}
         except yaml.YAMLError as exc:
             raise LoaderError(f"{path}: YAML does not parse: {exc}") from None
         for src in doc.get("sources") or []:
