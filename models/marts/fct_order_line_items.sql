@@ -67,15 +67,25 @@ candidates as (
     {{ keep_latest('keyed', 'order_key') }}
 ),
 
-ranked as (
+-- The newest delivery of each order, ranked on the deliveries alone: ranking
+-- the whole rows would sort every column of every line (a load is one file,
+-- so it has one file date).
+newest_deliveries as (
 
     select
-        *,
-        dense_rank() over (
-            partition by order_key
-            order by file_date desc, _load_id desc
-        ) as delivery_rank
-    from candidates
+        order_key,
+        _load_id
+    from (
+        select
+            order_key,
+            _load_id,
+            row_number() over (
+                partition by order_key
+                order by file_date desc, _load_id desc
+            ) as delivery_rank
+        from (select distinct order_key, file_date, _load_id from candidates) as deliveries
+    ) as ranked_deliveries
+    where delivery_rank = 1
 
 )
 
@@ -117,5 +127,10 @@ select
     _source_file,
     _line_number,
     _load_id
-from ranked
-where delivery_rank = 1
+from candidates
+where exists (
+    select 1 from newest_deliveries
+    where
+        newest_deliveries.order_key = candidates.order_key
+        and newest_deliveries._load_id = candidates._load_id
+)
