@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 profiles.yml:
 	cp profiles.yml.example profiles.yml
 
-## demo: sample files for three retailers -> land -> dbt build -> dbt docs
+## demo: sample files for four retailers -> land -> dbt build -> dbt docs
 demo: setup
 	$(BIN)/retail-imports demo-data --out data/demo
 	$(BIN)/retail-imports run

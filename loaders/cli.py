@@ -18,7 +18,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from . import bigquery, demo
-from .dbt import run_dbt
+from .dbt import BUILD, run_dbt
 from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
@@ -123,7 +123,7 @@ def run(ctx, sources, dbt_args, scheduled):
         if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
             _publish(context)
         console.print("[bold]dbt build[/bold]")
-        ok = run_dbt(context.project_dir, ["build", *dbt_args])
+        ok = run_dbt(context.project_dir, [*BUILD, *dbt_args])
     if not ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
     sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
@@ -183,7 +183,7 @@ def schedule(ctx, cron, sources, build, run_now, max_runs):
         try:
             with run_lock(context.warehouse):
                 summary = _land(context, sources, locked=True, honour_backoff=True)
-                ok = run_dbt(context.project_dir, ["build"]) if build else True
+                ok = run_dbt(context.project_dir, BUILD) if build else True
         except RunInProgress as exc:
             return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
         except LoaderError as exc:

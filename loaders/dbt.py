@@ -7,6 +7,12 @@ from pathlib import Path
 
 from .errors import LoaderError
 
+# What an import builds: models, seeds, snapshots and the data tests. Unit
+# tests check the models' SQL on fixed rows, not the delivered data, so they
+# run in the test suite (tests/e2e/test_demo_end_to_end.py), not in every
+# import, where they would add seconds to each build.
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
 
 def profiles_dir(project_dir: Path) -> Path:
     """profiles.yml beside the project wins, then DBT_PROFILES_DIR, then ~/.dbt."""

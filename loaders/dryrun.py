@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .dbt import run_dbt
+from .dbt import BUILD, run_dbt
 from .decode import checksum
 from .errors import LoaderError
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
@@ -195,7 +195,7 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
             raise
     with _environ(RETAIL_WAREHOUSE=str(work), **env):
         try:
-            built = run_dbt(project_dir, ["build", *dbt_args])
+            built = run_dbt(project_dir, [*BUILD, *dbt_args])
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise

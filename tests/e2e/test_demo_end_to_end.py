@@ -8,11 +8,16 @@ exactly the distinct valid events of the files, counted here independently.
 from __future__ import annotations
 
 import csv
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from conftest import ROOT, run_cli
 
@@ -153,6 +158,14 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
     assert [r[1:] for r in at_once["product_imports"] if r[0].startswith("products_export")] == [
         (4, 4, 4, 0, 0), (5, 5, 1, 1, 3), (5, 5, 0, 1, 4)
     ]
+
+    # the models' unit tests (imports leave them out: they check SQL, not data)
+    unit = subprocess.run([str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit"],
+                          cwd=ROOT, env={**os.environ, "DO_NOT_TRACK": "1", **_env(backfill, source)},
+                          capture_output=True, text=True, timeout=600)
+    assert unit.returncode == 0, unit.stdout[-3000:]
+    declared = sum(len(yaml.safe_load(f.read_text()).get("unit_tests") or []) for f in (ROOT / "models").rglob("*.yml"))
+    assert re.search(r"PASS=(\d+)", unit.stdout)[1] == str(declared), unit.stdout[-500:]
 
     # a third build with nothing new changes nothing
     result = run_cli("run", cwd=ROOT, env=_env(backfill, source))

@@ -6,10 +6,20 @@
     a re-delivered file is its newest content). A delivery whose whole state (order columns and every
     line) equals the previous delivery's brings no new information and is no
     version. The first version is the orderPlace, each later one an
-    orderUpdate. Rebuilt from the kept history in every run, so a day-2 file
-    landed after day 3 takes its place between them.
+    orderUpdate. Each order with a new state is rebuilt from its whole kept
+    history (rebuilt_orders), so a day-2 file landed after day 3 takes its
+    place between them, and a daily run touches only that day's orders.
 -#}
-{{ config(materialized='table') }}
+{#- append_new_columns: a warehouse built before _states_load_id existed
+    gets the column empty, and its first run then rebuilds every order -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with deliveries as (
 
@@ -30,6 +40,7 @@ with deliveries as (
         max(_load_id) as load_id,
         max(_loaded_at) as loaded_at
     from {{ ref('int_order_line_states') }}
+    where {{ rebuilt_orders(ref('int_order_line_states'), '_load_id') }}
     group by order_key, delivery_key, retailer, order_id
 
 ),
@@ -38,7 +49,9 @@ sequenced as (
 
     select
         *,
-        lag(state_hash) over delivery_order as previous_state_hash
+        lag(state_hash) over delivery_order as previous_state_hash,
+        -- the newest landing this order's versions were built from (rebuilt_orders)
+        max(load_id) over (partition by order_key) as _states_load_id
     from deliveries
     window delivery_order as (
         partition by order_key
@@ -92,5 +105,6 @@ select
     source_file,
     source_format,
     load_id,
-    loaded_at
+    loaded_at,
+    _states_load_id
 from numbered

@@ -4,7 +4,15 @@
     the line item it names, or a line item added or removed. Before is the
     value in the order's previous version, after the value in this one.
 -#}
-{{ config(materialized='table') }}
+{#- incremental by order (rebuilt_orders); append_new_columns: see int_order_versions -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        on_schema_change='append_new_columns',
+    )
+}}
 {%- set order_columns = order_state_columns('order') -%}
 {%- set line_columns = order_state_columns('line') -%}
 
@@ -16,15 +24,17 @@ with updates as (
         delivery_key,
         previous_delivery_key,
         retailer,
-        order_id
+        order_id,
+        _states_load_id
     from {{ ref('int_order_versions') }}
-    where event_type = 'orderUpdate'
+    where event_type = 'orderUpdate' and {{ rebuilt_orders(ref('int_order_versions')) }}
 
 ),
 
 states as (
 
     select * from {{ ref('int_order_line_states') }}
+    where {{ rebuilt_orders(ref('int_order_versions')) }}
 
 ),
 
@@ -138,7 +148,8 @@ select
     changes.line_item_key,
     changes.attribute_name,
     changes.value_before,
-    changes.value_after
+    changes.value_after,
+    updates._states_load_id
 from changes
 inner join updates on changes.event_key = updates.event_key
 where

@@ -5,21 +5,32 @@
     repeats what is known. The order as it stood after the event, and a
     summary of what changed (fct_order_event_changes has one row per change;
     fct_order_event_line_items the event's line items, with product-feed
-    attributes filled in). Rebuilt from the kept order history in each run,
-    so the events do not depend on how or in which order the files landed.
+    attributes filled in). Each order with a new version is rebuilt from its
+    kept history, so the events do not depend on how or in which order the
+    files landed.
 -#}
-{{ config(materialized='table') }}
+{#- incremental by order (rebuilt_orders); append_new_columns: see int_order_versions -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        on_schema_change='append_new_columns',
+    )
+}}
 {%- set order_columns = order_state_columns('order') %}
 
 with versions as (
 
     select * from {{ ref('int_order_versions') }}
+    where {{ rebuilt_orders(ref('int_order_versions')) }}
 
 ),
 
 orders as (
 
     select * from {{ ref('int_order_line_states') }}
+    where {{ rebuilt_orders(ref('int_order_versions')) }}
     qualify row_number() over (partition by order_key, delivery_key order by line_item_key) = 1
 
 ),
@@ -38,6 +49,7 @@ changes as (
             "'; '",
             "order by line_item_key nulls first, attribute_name") }} as changes
     from {{ ref('fct_order_event_changes') }}
+    where {{ rebuilt_orders(ref('int_order_versions')) }}
     group by event_key
 
 )
@@ -61,7 +73,8 @@ select
     versions.source_file,
     versions.source_format,
     versions.load_id,
-    versions.loaded_at
+    versions.loaded_at,
+    versions._states_load_id
 from versions
 inner join orders
     on versions.order_key = orders.order_key and versions.delivery_key = orders.delivery_key
