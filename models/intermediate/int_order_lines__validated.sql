@@ -137,30 +137,30 @@ headed as (
         keyed.line_item_key,
         keyed.line_item_key_first_line,
         {%- for name in order_columns %}
-        head.{{ name }},
+        order_heads.{{ name }},  -- noqa: LT02
         {%- endfor %}
         {%- for name in line_columns %}
-        line.{{ name }},
+        order_rows.{{ name }},  -- noqa: LT02
         {%- endfor %}
-        head._order_rejection_reason as head_rejection_reason,
-        line._rejection_reason as staged_rejection_reason,
-        line._source_format,
-        line._source_file,
-        line._file_date,
-        line._line_number,
-        line._loaded_at,
-        line._load_id
+        order_heads._order_rejection_reason as head_rejection_reason,
+        order_rows._rejection_reason as staged_rejection_reason,
+        order_rows._source_format,
+        order_rows._source_file,
+        order_rows._file_date,
+        order_rows._line_number,
+        order_rows._loaded_at,
+        order_rows._load_id
     from keyed
-    inner join {{ order_lines }} as line
+    inner join {{ order_lines }} as order_rows
         on
-            keyed.retailer = line.retailer
-            and keyed._source_file = line._source_file
-            and keyed._line_number = line._line_number
-    inner join {{ order_lines }} as head
+            keyed.retailer = order_rows.retailer
+            and keyed._source_file = order_rows._source_file
+            and keyed._line_number = order_rows._line_number
+    inner join {{ order_lines }} as order_heads
         on
-            keyed.retailer = head.retailer
-            and keyed._source_file = head._source_file
-            and keyed.run_first_line = head._line_number
+            keyed.retailer = order_heads.retailer
+            and keyed._source_file = order_heads._source_file
+            and keyed.run_first_line = order_heads._line_number
 
 ),
 

@@ -83,7 +83,13 @@ newest_deliveries as (
                 partition by order_key
                 order by file_date desc, _load_id desc
             ) as delivery_rank
-        from (select distinct order_key, file_date, _load_id from candidates) as deliveries
+        from (
+            select distinct
+                order_key,
+                file_date,
+                _load_id
+            from candidates
+        ) as deliveries
     ) as ranked_deliveries
     where delivery_rank = 1
 
