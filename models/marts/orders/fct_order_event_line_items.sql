@@ -5,9 +5,20 @@
     (dim_products) by product id. A delivered attribute is never replaced
     (vendor spec 003); filled_from_product_feed names what was filled.
     Filling happens here, after versions are compared, so a product-feed
-    change never makes an orderUpdate.
+    change never makes an orderUpdate. Incremental by order (rebuilt_orders):
+    an order with a new version is rebuilt, and so is every order holding a
+    product the feed has changed since (_products_load_id), so fills follow
+    the feed.
 -#}
-{{ config(materialized='table') }}
+{#- append_new_columns: see int_order_versions -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        on_schema_change='append_new_columns',
+    )
+}}
 {%- set line_columns = order_state_columns('line') -%}
 {#- line attribute: product feed attribute -#}
 {%- set filled = {
@@ -23,15 +34,32 @@
         "case when lines." ~ name ~ " is null and products." ~ feed_name ~ " is not null then '" ~ name ~ "' end") -%}
 {%- endfor %}
 
+{%- set rebuilt -%}
+    {%- if is_incremental() -%}
+    (
+        {{ rebuilt_orders(ref('int_order_versions')) }}
+        or order_key in (
+            select states.order_key
+            from {{ ref('int_order_line_states') }} as states
+            inner join {{ ref('dim_products') }} as changed_products
+                on states.retailer = changed_products.retailer and states.product_id = changed_products.product_id
+            where changed_products._load_id > (select coalesce(max(_products_load_id), 0) from {{ this }})
+        )
+    )
+    {%- else -%}1 = 1{%- endif -%}
+{%- endset %}
+
 with versions as (
 
     select * from {{ ref('int_order_versions') }}
+    where {{ rebuilt }}
 
 ),
 
 lines as (
 
     select * from {{ ref('int_order_line_states') }}
+    where {{ rebuilt }}
 
 ),
 
@@ -57,7 +85,9 @@ select
             lines.{{ name }},
         {%- endif %}
     {%- endfor %}
-    {{ join_reasons(filled_reasons) }} as filled_from_product_feed
+    {{ join_reasons(filled_reasons) }} as filled_from_product_feed,
+    versions._states_load_id,
+    (select max(feed._load_id) from {{ ref('dim_products') }} as feed) as _products_load_id
 from versions
 inner join lines
     on versions.order_key = lines.order_key and versions.delivery_key = lines.delivery_key
