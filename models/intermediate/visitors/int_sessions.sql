@@ -7,10 +7,13 @@
 -- a table, not a view: read several times per build (audits, attribution) and by analysts
 {{ config(materialized='table') }}
 
-with page_views as (
+{#- The sessionized page views are read where they are stored, for each
+    need, on the columns it needs: a CTE read several times is materialised
+    whole, and its windows would carry every column (README "Performance"). -#}
+with first_views as (
 
     select
-        *,
+        page_view_id,
         row_number() over (
             partition by session_key
             order by viewed_at, page_view_id
@@ -26,7 +29,7 @@ logins as (
         session_key,
         crm_id,
         row_number() over (partition by session_key order by viewed_at, page_view_id) as login_number
-    from page_views
+    from {{ ref('int_page_views__sessionized') }}
     where crm_id is not null
 
 ),
@@ -39,7 +42,7 @@ totals as (
         count(distinct crm_id) as crm_ids,
         min(viewed_at) as started_at,
         max(viewed_at) as ended_at
-    from page_views
+    from {{ ref('int_page_views__sessionized') }}
     group by session_key
 
 ),
@@ -66,8 +69,11 @@ landings as (
         platform,
         device_type,
         user_agent
-    from page_views
-    where view_number = 1
+    from {{ ref('int_page_views__sessionized') }}
+    where page_view_id in (
+        select first_views.page_view_id from first_views
+        where first_views.view_number = 1
+    )
 
 )
 
