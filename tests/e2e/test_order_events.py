@@ -44,7 +44,7 @@ def _build(project: ProjectCopy, with_tests: bool = False) -> None:
     asked: the suite stays lean, and the back-fill build runs them)."""
     args = [f"--dbt-arg=--select={SELECT}", "--dbt-arg=--indirect-selection=cautious"]
     if not with_tests:
-        args += ["--dbt-arg=--exclude-resource-type=test", "--dbt-arg=--exclude-resource-type=unit_test"]
+        args += ["--dbt-arg=--exclude-resource-type=test"]
     result = project.cli("run", *args)
     assert result.code == 0, result.out + result.err
 

@@ -10,16 +10,7 @@
     history (rebuilt_orders), so a day-2 file landed after day 3 takes its
     place between them, and a daily run touches only that day's orders.
 -#}
-{#- append_new_columns: a warehouse built before _states_load_id existed
-    gets the column empty, and its first run then rebuilds every order -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='order_key',
-        on_schema_change='append_new_columns',
-    )
-}}
+{#- incremental by order: dbt_project.yml (intermediate.orders) -#}
 
 with deliveries as (
 

@@ -4,15 +4,7 @@
     the line item it names, or a line item added or removed. Before is the
     value in the order's previous version, after the value in this one.
 -#}
-{#- incremental by order (rebuilt_orders); append_new_columns: see int_order_versions -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='order_key',
-        on_schema_change='append_new_columns',
-    )
-}}
+{#- incremental by order: dbt_project.yml (marts.orders) -#}
 {%- set order_columns = order_state_columns('order') -%}
 {%- set line_columns = order_state_columns('line') -%}
 

@@ -10,15 +10,7 @@
     product the feed has changed since (_products_load_id), so fills follow
     the feed.
 -#}
-{#- append_new_columns: see int_order_versions -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='order_key',
-        on_schema_change='append_new_columns',
-    )
-}}
+{#- incremental by order: dbt_project.yml (marts.orders) -#}
 {%- set line_columns = order_state_columns('line') -%}
 {#- line attribute: product feed attribute -#}
 {%- set filled = {

@@ -9,15 +9,7 @@
     kept history, so the events do not depend on how or in which order the
     files landed.
 -#}
-{#- incremental by order (rebuilt_orders); append_new_columns: see int_order_versions -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='order_key',
-        on_schema_change='append_new_columns',
-    )
-}}
+{#- incremental by order: dbt_project.yml (marts.orders) -#}
 {%- set order_columns = order_state_columns('order') %}
 
 with versions as (
