@@ -1,8 +1,12 @@
-"""Find a source's delivered files and the date each file name carries.
+"""Find a source's deliveries and the date each file name carries.
 
-Listing itself is storage.py's job (local folders and remote stores alike);
-a DeliveredFile carries what the listing knew: size and the store's
-fingerprint, so an unchanged file is recognised without downloading it.
+Every kind of source (meta.loader.source) lists its deliveries as
+DeliveredFiles: `files` lists a location glob (storage.py does the listing,
+local folders and remote stores alike); other kinds register a lister in
+KINDS. A DeliveredFile carries what the listing knew (size, the store's
+fingerprint), so an unchanged delivery is recognised without fetching it,
+and knows how to fetch itself to a local file, which then lands like any
+file.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from .errors import FileError
 from .formats import FileDatePattern
@@ -26,6 +31,8 @@ class DeliveredFile:
     url: str | None = None           # remote files: their public URL (None: a local file)
     fingerprint: str | None = None   # the store's version of the file (see storage.fingerprint)
     storage: Storage | None = field(default=None, compare=False, repr=False)
+    # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
+    fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -39,14 +46,29 @@ class DeliveredFile:
         """How the file is named in the warehouse and in messages."""
         return self.url if self.url else relative_name(self.path, project_dir)
 
+    def fetch(self, dest: str) -> int:
+        """Bring a remote delivery to the local path `dest`; the bytes fetched."""
+        if self.fetcher is not None:
+            return self.fetcher(dest)
+        return self.storage.fetch(self.path, self.url, self.size or None, dest)
 
-def discover(source: Source) -> list[DeliveredFile]:
+
+def _files(source: Source) -> list[DeliveredFile]:
     """Files matching the source's location glob, oldest file name first."""
     storage = Storage(source.location, source.options, source.key)
     return [
         DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage)
         for f in storage.list()
     ]
+
+
+# meta.loader.source -> its lister (project.SOURCE_KINDS names them).
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files}
+
+
+def discover(source: Source) -> list[DeliveredFile]:
+    """The source's deliveries, oldest first."""
+    return KINDS[source.kind](source)
 
 
 def file_date(path: str, pattern: FileDatePattern | None) -> date | None:

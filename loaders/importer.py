@@ -151,8 +151,7 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
             local = delivered.path
             if delivered.is_remote:
                 local = os.path.join(work, "download")
-                summary.downloaded_bytes += delivered.storage.fetch(delivered.path, delivered.url, delivered.size
-                                                                    if delivered.size else None, local)
+                summary.downloaded_bytes += delivered.fetch(local)
                 summary.downloaded_files += 1
             options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
             for unit in decode.units(local, name, options, work):

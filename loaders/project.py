@@ -21,6 +21,11 @@ from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
+# How a source's deliveries arrive (meta.loader.source): each kind lists its
+# deliveries in discovery.KINDS; every kind lands through the same path.
+# `files` (the default) is a location glob on a local folder or a store.
+SOURCE_KINDS = ("files",)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -32,6 +37,7 @@ class Source:
     location: str
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
+    kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
 
     @property
     def key(self) -> str:
@@ -104,11 +110,15 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     for label, value in (("source name", retailer), ("table name", dataset)):
         if not SAFE_NAME.fullmatch(value):
             raise LoaderError(f"{path}: {label} {value!r} must be lower-case letters, digits and _")
-    for key in ("format", "location"):
+    kind = block.get("source", "files")
+    if kind not in SOURCE_KINDS:
+        raise LoaderError(f"{path}: source {retailer}.{dataset}: unknown meta.loader.source {kind!r} "
+                          f"(known: {', '.join(SOURCE_KINDS)})")
+    for key in ("format", "location") if kind == "files" else ("format",):
         if not block.get(key):
             raise LoaderError(f"{path}: source {retailer}.{dataset} meta.loader needs '{key}'")
-    location = str(block["location"])
-    if "://" not in location and not os.path.isabs(location):
+    location = str(block.get("location") or "")
+    if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)
     return Source(
         retailer=retailer,
@@ -117,8 +127,9 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
         identifier=table.get("identifier", dataset),
         format=load_format(project_dir, block["format"]).for_source(block, f"{path}: source {retailer}.{dataset}"),
         location=location,
-        options={k: v for k, v in block.items() if k not in {"format", "location"}},
+        options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
         declared_in=path,
+        kind=kind,
     )
 
 
