@@ -1,0 +1,39 @@
+{% macro page_view_sessions(page_views, sessions) %}
+{#-
+    Page views (relation or CTE `page_views`, with retailer, visitor_id,
+    session_id, viewed_at) joined to the visit each belongs to in `sessions`
+    (int_sessions' columns): by the retailer's session id, or, without one,
+    the visitor id's derived visit whose start and end enclose the page view
+    (derived visits of a visitor id never overlap). Two joins rather than one
+    with `or`, so each is an equality join. Selects page_views.* and the
+    visit as `sessions`.
+-#}
+    select
+        {{ page_views }}.*,
+        sessions.session_key,
+        sessions.started_at as session_started_at,
+        sessions.visitor_session_number,
+        sessions.is_derived_session
+    from {{ page_views }}
+    inner join {{ sessions }} as sessions
+        on
+            {{ page_views }}.retailer = sessions.retailer
+            and {{ page_views }}.visitor_id = sessions.visitor_id
+            and {{ page_views }}.session_id = sessions.session_id
+    union all
+    select
+        {{ page_views }}.*,
+        sessions.session_key,
+        sessions.started_at as session_started_at,
+        sessions.visitor_session_number,
+        sessions.is_derived_session
+    from {{ page_views }}
+    inner join {{ sessions }} as sessions
+        on
+            {{ page_views }}.retailer = sessions.retailer
+            and {{ page_views }}.visitor_id = sessions.visitor_id
+            and {{ page_views }}.session_id is null
+            and sessions.is_derived_session
+            and {{ page_views }}.viewed_at >= sessions.started_at
+            and {{ page_views }}.viewed_at <= sessions.ended_at
+{%- endmacro %}
