@@ -16,11 +16,10 @@ import json
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .dbt import BUILD, run_dbt
+from .dbt import build, environ
 from .decode import checksum
 from .errors import LoaderError
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
@@ -116,20 +115,6 @@ def _from_report(project_dir: Path, declared: list[Source], report_path: Path) -
     return sources, Plan(files=chosen, errors=planned.errors), config
 
 
-@contextmanager
-def _environ(**values: str):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _copy(path: Path, to: Path) -> None:
     if path.exists():
         shutil.copyfile(path, to)
@@ -193,9 +178,9 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise
-    with _environ(RETAIL_WAREHOUSE=str(work), **env):
+    with environ(RETAIL_WAREHOUSE=str(work), **env):
         try:
-            built = run_dbt(project_dir, [*BUILD, *dbt_args])
+            built = build(project_dir, work, dbt_args, record=False)
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise

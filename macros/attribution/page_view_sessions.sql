@@ -6,14 +6,15 @@
     the visitor id's derived visit whose start and end enclose the page view
     (derived visits of a visitor id never overlap). Two joins rather than one
     with `or`, so each is an equality join. Selects page_views.* and the
-    visit as `sessions`.
+    visit's key, start, number, kind and _changes_load_id.
 -#}
     select
         {{ page_views }}.*,
         sessions.session_key,
         sessions.started_at as session_started_at,
         sessions.visitor_session_number,
-        sessions.is_derived_session
+        sessions.is_derived_session,
+        sessions._changes_load_id
     from {{ page_views }}
     inner join {{ sessions }} as sessions
         on
@@ -26,7 +27,8 @@
         sessions.session_key,
         sessions.started_at as session_started_at,
         sessions.visitor_session_number,
-        sessions.is_derived_session
+        sessions.is_derived_session,
+        sessions._changes_load_id
     from {{ page_views }}
     inner join {{ sessions }} as sessions
         on

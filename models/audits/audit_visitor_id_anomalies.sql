@@ -12,7 +12,8 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_regions',
-        meta={'regions': {'by': ['retailer', 'visitor_id', 'crm_id']}},
+        meta={'regions': {'by': ['retailer', 'visitor_id', 'crm_id']}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 

@@ -15,7 +15,8 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_regions',
-        meta={'regions': {'by': ['retailer'], 'from': 'activity_date'}},
+        meta={'regions': {'by': ['retailer'], 'from': 'activity_date'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 {%- if is_incremental() -%}

@@ -12,7 +12,8 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_regions',
-        meta={'regions': {'by': ['retailer', 'crm_id'], 'from': 'activity_date'}},
+        meta={'regions': {'by': ['retailer', 'crm_id'], 'from': 'activity_date'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 {%- set window_days = var('audit_window_days') -%}

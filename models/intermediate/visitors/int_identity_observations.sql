@@ -14,7 +14,8 @@ with page_views as (
         crm_id,
         'page_view' as observed_in,
         viewed_date as observed_date,
-        viewed_at as observed_at
+        viewed_at as observed_at,
+        _load_id
     from {{ ref('fct_page_views') }}
     where crm_id is not null
 
@@ -28,7 +29,8 @@ orders as (
         crm_id,
         'order' as observed_in,
         ordered_date as observed_date,
-        ordered_at as observed_at
+        ordered_at as observed_at,
+        _load_id
     from {{ ref('fct_orders') }}
     where crm_id is not null and visitor_id is not null
 

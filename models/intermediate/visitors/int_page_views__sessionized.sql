@@ -5,7 +5,7 @@
     visitor id rewrites those visits, not every page view after it
     (DECISIONLOG "Visitor models rebuild regions").
 -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'test_scope': '_changes_load_id'}) }}
 
 with page_views as (
 

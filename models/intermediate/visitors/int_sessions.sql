@@ -21,7 +21,8 @@
         materialized='incremental',
         incremental_strategy='replace_regions',
         unique_key='session_key',
-        meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'started_at'}},
+        meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'started_at'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 {%- set timeout = var('session_timeout_minutes') -%}

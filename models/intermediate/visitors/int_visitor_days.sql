@@ -16,7 +16,8 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_regions',
-        meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'activity_date'}},
+        meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'activity_date'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 -- depends_on: {{ ref('fct_page_views') }}, {{ ref('int_sessions') }} (read directly, bounded, in an incremental run)

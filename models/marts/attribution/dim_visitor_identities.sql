@@ -22,7 +22,8 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_regions',
-        meta={'regions': {'by': ['retailer', 'visitor_id']}},
+        meta={'regions': {'by': ['retailer', 'visitor_id']}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 {%- if is_incremental() -%}

@@ -22,7 +22,8 @@
         materialized='incremental',
         incremental_strategy='replace_regions',
         unique_key='order_key',
-        meta={'regions': {'by': ['order_key'], 'from': 'ordered_at'}},
+        meta={'regions': {'by': ['order_key'], 'from': 'ordered_at'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
     )
 }}
 {%- set lookback = var('attribution_lookback_days') -%}
@@ -57,7 +58,7 @@
                 on
                     visitor_events.retailer = rebuilt.retailer
                     and visitor_events.visitor_id = rebuilt.visitor_id
-                    and rebuilt._changes_load_id > (select coalesce(max(_changes_load_id), 0) from {{ this }})
+                    and rebuilt._changes_load_id > {{ visitor_watermark() }}
             where visitor_events.event_type = 'page_view'
             group by visitor_events.retailer, visitor_events.visitor_id
         ),
