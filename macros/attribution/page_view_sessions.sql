@@ -2,9 +2,9 @@
 {#-
     Page views (relation or CTE `page_views`, with retailer, visitor_id,
     session_id, viewed_at) joined to the visit each belongs to in `sessions`
-    (int_sessions' columns): by the retailer's session id, or, without one,
-    the visitor id's derived visit whose start and end enclose the page view
-    (derived visits of a visitor id never overlap). Two joins rather than one
+    (int_sessions' columns): the visit of its session id (or, without one, the
+    derived visit of its visitor id) whose start and end enclose it: visits
+    of one session id, like derived visits, never overlap. Two joins rather than one
     with `or`, so each is an equality join. Selects page_views.* and the
     visit's key, start, number, kind and _changes_load_id.
 -#}
@@ -21,6 +21,8 @@
             {{ page_views }}.retailer = sessions.retailer
             and {{ page_views }}.visitor_id = sessions.visitor_id
             and {{ page_views }}.session_id = sessions.session_id
+            and {{ page_views }}.viewed_at >= sessions.started_at
+            and {{ page_views }}.viewed_at <= sessions.ended_at
     union all
     select
         {{ page_views }}.*,

@@ -1,14 +1,14 @@
-{% macro session_key(retailer, visitor_id, session_id, derived_started_at) %}
+{% macro session_key(retailer, visitor_id, session_id, started_at) %}
 {#-
-    Key of a visit (int_sessions), from SQL expressions: the retailer's own
-    session id within the visitor id, or, for a visit cut by inactivity, its
-    start. A start, unlike a running number, does not change when a late page
-    view adds a visit before it, so a late event re-keys only the visits it
-    touches.
+    Key of a visit (int_sessions), from SQL expressions: retailer, visitor id,
+    the retailer's session id if sent, and the visit's start. The start, not
+    a running number, tells apart the visits of one visitor id (and two
+    visits with the same session id days apart): a late page view that adds
+    a visit re-keys only the visits it touches, not the later ones.
 -#}
     {{ dbt.hash(dbt.concat([
         retailer, "'|'", visitor_id, "'|'",
-        "case when " ~ session_id ~ " is null then 'derived|' || " ~ timestamp_text(derived_started_at)
-        ~ " else 'sent|' || " ~ session_id ~ " end"
+        "case when " ~ session_id ~ " is null then 'derived' else 'sent|' || " ~ session_id ~ " end",
+        "'|'", timestamp_text(started_at)
     ])) }}
 {%- endmacro %}

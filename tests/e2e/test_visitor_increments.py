@@ -20,6 +20,8 @@ each story below must come out as written (expectations worked out by hand):
 - shared: a visitor id reaches three CRM ids, stops being stitched, and an order
   loses the campaign visit it had through it;
 - late visit: a visit two days late renumbers the visitor id's later visits;
+- reused session id: a session id sent again three days later is another visit,
+  and a late page view between them joins neither;
 - bot: late page views push a visitor-day over the per-minute limit; its order
   is no longer attributed;
 - moved order: a re-delivered order changes time and visitor id, and its credit.
@@ -104,7 +106,8 @@ def stories(day: int, redelivered: bool = False) -> dict[str, tuple[list, list]]
                    view("kiosk-1", at(1, 10), "a-kiosk", "s-k1", crm="c-k1"),
                    view("idsplit-1", at(1, 10), "a-idsplit", "s-i1", crm="c-a"),
                    view("shared-0", at(1, 9), "a-shared", "s-sh0", campaign=("facebook", "paid_social", "retarget")),
-                   view("shared-1", at(1, 10), "a-shared", "s-sh1", crm="c-s1")]
+                   view("shared-1", at(1, 10), "a-shared", "s-sh1", crm="c-s1"),
+                   view("reuse-1", at(1, 10), "a-reuse", "s-reuse")]
     if day == 2:
         zephyr_v += [view("", at(1, 10, 40), "z-merge", page="/late"), view("", at(2, 9), "z-merge", page="/d")]
         acme_v += [view("split-1", at(2, 14, 0), "a-split"),
@@ -125,13 +128,15 @@ def stories(day: int, redelivered: bool = False) -> dict[str, tuple[list, list]]
         zephyr_o += [order("Z-BOT", at(3, 3, 10), visitor="z-bot")]
     if day == 4:
         acme_v += [view("login-4", at(4, 9), "a-login", "s-login-2", crm="c-login"),
-                   view("late-4", at(4, 14), "a-late", "s-l4")]
+                   view("late-4", at(4, 14), "a-late", "s-l4"),
+                   view("reuse-4", at(4, 10), "a-reuse", "s-reuse", page="/again")]
     if day == 5:
         acme_v += [view("kiosk-late", at(2, 10), "a-kiosk", "s-k2b", crm="c-k1"),
                    view("idsplit-late", at(2, 10), "a-idsplit", "s-i2", crm="c-b"),
                    view("shared-2", at(5, 9), "a-shared", "s-sh2", crm="c-s2"),
                    view("shared-3", at(5, 10), "a-shared", "s-sh3", crm="c-s3"),
-                   view("late-visit", at(3, 8), "a-late", "s-l0")]
+                   view("late-visit", at(3, 8), "a-late", "s-l0"),
+                   view("reuse-late", at(2, 20), "a-reuse", "s-reuse", page="/between")]
         zephyr_v += [view("", at(3, 3, 0, second), "z-bot", page=f"/late-bot/{second}") for second in range(30, 45)]
     return {"acme": (acme_v, acme_o), "zephyr": (zephyr_v, zephyr_o)}
 
@@ -278,6 +283,22 @@ def test_late_visit_renumbers_the_later_visits(built):
     rows = _query(built["daily"], """select session_id, visitor_session_number from int_sessions
                                      where visitor_id = 'a-late' order by started_at""")
     assert rows == [("s-l0", 1), ("s-l3", 2), ("s-l4", 3)]
+
+
+def test_session_id_sent_again_days_later_is_another_visit(built):
+    rows = _query(built["daily"], """select started_at, page_views, visitor_session_number, is_latest_visit
+                                     from int_sessions where visitor_id = 'a-reuse' order by started_at""")
+    assert rows == [(datetime(2024, 6, 1, 10), 1, 1, False), (datetime(2024, 6, 2, 20), 1, 2, False),
+                    (datetime(2024, 6, 4, 10), 1, 3, True)]
+
+
+def test_every_visitor_id_has_one_latest_visit_numbered_last(built):
+    assert _query(built["daily"], """select count(*) from (
+                                         select retailer, visitor_id from int_sessions group by all
+                                         having count_if(is_latest_visit) != 1
+                                             or max(visitor_session_number) != max(case when is_latest_visit
+                                                                                        then visitor_session_number end)
+                                     )""") == [(0,)]
 
 
 def test_late_page_views_make_a_bot_whose_order_loses_its_credit(built):

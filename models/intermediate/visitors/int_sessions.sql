@@ -1,20 +1,22 @@
 {#-
     One row per visit (session): when it started and ended, who (visitor id,
     the CRM id seen in it) and where it came from. A retailer's own session
-    id is kept as it is; page views sent without one are cut into sessions
-    after session_timeout_minutes of inactivity of the same visitor id.
-    Campaign and channel are those of the landing page view: its UTM
-    columns, or else the utm_* parameters of its URL (many retailers send
-    only the landing URL).
+    id holds its page views together, unless they are more than
+    session_id_max_gap_hours apart (a session id used again days later is
+    another visit); page views sent without one are cut into visits after
+    session_timeout_minutes of inactivity of the same visitor id. Campaign
+    and channel are those of the landing page view: its UTM columns, or else
+    the utm_* parameters of its URL (many retailers send only the landing
+    URL).
 
     Incremental by visitor (DECISIONLOG "Visitor models rebuild regions"): a
     visitor id with changed page views since `changed_from` (the earliest
-    time, new or replaced, of its changes) gets rebuilt its visits that start
-    at or after changed_from, and the visits the changes can reach that
-    start before it: those still running within the timeout of changed_from
-    (a late page view extends or merges them) and those of a sent session id
-    that changed. Visits before changed_from keep their number; the others
-    are numbered after them.
+    time, new or replaced, of its changes) gets rebuilt the visits that
+    start at or after changed_from and the stored ones that end within the
+    gap before it (a late page view extends or merges those, and nothing
+    earlier). Visits before changed_from keep their number; the others are
+    numbered after them: the visitor id's visits so far are its latest
+    visit's number (is_latest_visit), less its visits from changed_from on.
 -#}
 {{
     config(
@@ -22,42 +24,20 @@
         incremental_strategy='replace_regions',
         unique_key='session_key',
         meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'started_at'}, 'test_scope': '_changes_load_id'},
-        post_hook="{{ record_visitor_watermark() }}",
+        post_hook=["{{ mark_latest_visits() }}", "{{ record_visitor_watermark() }}"],
     )
 }}
 {%- set timeout = var('session_timeout_minutes') -%}
+{%- set max_gap = var('session_id_max_gap_hours') -%}
 {%- if is_incremental() -%}
     {%- set changed_from = visitor_changes_start(['page_view']) -%}
-    {%- set sent_key = session_key('retailer', 'visitor_id', 'session_id', 'null') -%}
-    {%- set changes_sql -%}
-        select retailer, visitor_id, session_id, event_at from ({{ visitor_changes() }}) as changes
-        where event_type = 'page_view'
-        union all
-        select retailer, previous_visitor_id, previous_session_id, previous_event_at from ({{ visitor_changes() }}) as changes
-        where event_type = 'page_view' and previous_visitor_id is not null
-    {%- endset -%}
-    {#- Page views are read from the earliest visit the changes can reach: a
-        constant, so old row groups / partitions are skipped. -#}
-    {%- set read_from = changed_from -%}
-    {%- if changed_from and execute -%}
-        {%- set earliest = run_query(
-            "select cast(min(started_at) as " ~ api.Column.translate_type('string') ~ ") from " ~ this
-            ~ " where started_at < " ~ changed_from ~ " and (ended_at >= "
-            ~ dbt.dateadd('minute', -timeout, changed_from)
-            ~ " or session_key in (select " ~ sent_key ~ " from (" ~ changes_sql ~ ") as changed where session_id is not null))"
-        ).rows[0][0] -%}
-        {%- if earliest is not none -%}
-            {%- set read_from = "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")" -%}
-        {%- endif -%}
-    {%- endif -%}
+    {#- stored visits the changes can reach end within the longer of the two gaps before them -#}
+    {%- set reach = [timeout, max_gap * 60] | max -%}
+    {%- set reached_from = 'null' if not changed_from else dbt.dateadd('minute', -reach, changed_from) -%}
 {%- endif %}
 
 with
 {%- if is_incremental() %}
-
-changed_events as (
-    {{ changes_sql }}
-),
 
 touched as (
 
@@ -65,26 +45,25 @@ touched as (
         retailer,
         visitor_id,
         min(event_at) as changed_from
-    from changed_events
+    from (
+        select retailer, visitor_id, event_at from ({{ visitor_changes() }}) as changes
+        where event_type = 'page_view'
+        union all
+        select retailer, previous_visitor_id, previous_event_at from ({{ visitor_changes() }}) as changes
+        where event_type = 'page_view' and previous_visitor_id is not null
+    ) as changed_page_views
     group by retailer, visitor_id
 
 ),
 
-changed_session_keys as (
-
-    select distinct {{ sent_key }} as session_key
-    from changed_events
-    where session_id is not null
-
-),
-
--- stored visits the changes can reach that start before changed_from
+-- stored visits the changes can reach: still running within the gap before changed_from
 reached as (
 
     select
         stored.session_key,
         stored.retailer,
         stored.visitor_id,
+        stored.session_id,
         stored.is_derived_session,
         stored.visitor_session_number,
         stored.started_at
@@ -93,13 +72,9 @@ reached as (
         on
             stored.retailer = touched.retailer
             and stored.visitor_id = touched.visitor_id
+            and stored.ended_at >= {{ dbt.dateadd('minute', -reach, 'touched.changed_from') }}
             and stored.started_at < touched.changed_from
-    where
-        stored.started_at >= {{ read_from or 'null' }}
-        and (
-            stored.ended_at >= {{ dbt.dateadd('minute', -timeout, 'touched.changed_from') }}
-            or stored.session_key in (select changed_session_keys.session_key from changed_session_keys)
-        )
+    where stored.ended_at >= {{ reached_from }}
 
 ),
 
@@ -123,35 +98,40 @@ scope as (
 
 ),
 
-sent_session_keys as (
-
-    select session_key from changed_session_keys
-    union all
-    select session_key from reached
-    where not is_derived_session
-
-),
-
--- visits of the visitor id before changed_from: the rebuilt ones are numbered after them
+-- the visitor id's visits so far (its latest visit's number), less those from changed_from on
 earlier as (
 
     select
-        stored.retailer,
-        stored.visitor_id,
-        count(*) as visits
-    from {{ this }} as stored
-    inner join touched
+        touched.retailer,
+        touched.visitor_id,
+        coalesce(max(latest.visitor_session_number), 0) - coalesce(max(later.visits), 0) as visits
+    from touched
+    left join {{ this }} as latest
         on
-            stored.retailer = touched.retailer
-            and stored.visitor_id = touched.visitor_id
-            and stored.started_at < touched.changed_from
-    group by stored.retailer, stored.visitor_id
+            touched.retailer = latest.retailer
+            and touched.visitor_id = latest.visitor_id
+            and latest.is_latest_visit
+    left join (
+        select stored.retailer, stored.visitor_id, count(*) as visits
+        from {{ this }} as stored
+        inner join touched as touched_visitors
+            on
+                stored.retailer = touched_visitors.retailer
+                and stored.visitor_id = touched_visitors.visitor_id
+                and stored.started_at >= touched_visitors.changed_from
+        where stored.started_at >= {{ changed_from or 'null' }}
+        group by stored.retailer, stored.visitor_id
+    ) as later
+        on
+            touched.retailer = later.retailer
+            and touched.visitor_id = later.visitor_id
+    group by touched.retailer, touched.visitor_id
 
 ),
 
-{#- the page views of the rebuilt visits: derived ones from the first
-    reached derived visit on, sent ones from changed_from on and those of the
-    reached or changed session ids -#}
+{#- the page views of the rebuilt visits: derived ones from the first reached
+    derived visit on; sent ones from changed_from on, and those of a reached
+    visit's session id from that visit's start -#}
 page_views as (
 
     select
@@ -168,12 +148,19 @@ page_views as (
             and page_views.visitor_id = scope.visitor_id
             and page_views.viewed_at >= scope.read_from
     where
-        page_views.viewed_at >= {{ read_from or 'null' }}
+        page_views.viewed_at >= {{ reached_from }}
         and (
             (page_views.session_id is null and page_views.viewed_at >= scope.derived_from)
             or (page_views.session_id is not null and page_views.viewed_at >= scope.changed_from)
-            or {{ session_key('page_views.retailer', 'page_views.visitor_id', 'page_views.session_id', 'null') }}
-            in (select sent_session_keys.session_key from sent_session_keys)
+            or exists (
+                select 1 from reached
+                where
+                    not reached.is_derived_session
+                    and reached.retailer = page_views.retailer
+                    and reached.visitor_id = page_views.visitor_id
+                    and reached.session_id = page_views.session_id
+                    and page_views.viewed_at >= reached.started_at
+            )
         )
 
 ),
@@ -193,48 +180,47 @@ page_views as (
 ),
 {%- endif %}
 
--- page views without a session id: a new visit after the timeout
-unsessioned as (
+-- a new visit after the timeout without a session id, after the longest gap with one
+breaks as (
 
     select
         page_view_id,
         retailer,
         visitor_id,
+        session_id,
         viewed_at,
         case
-            when
-                lag(viewed_at) over (partition by retailer, visitor_id order by viewed_at, page_view_id) is null
-                or viewed_at > {{ dbt.dateadd('minute', timeout, 'lag(viewed_at) over (partition by retailer, visitor_id order by viewed_at, page_view_id)') }}
-                then 1
+            when previous_viewed_at is null then 1
+            when session_id is null and viewed_at > {{ dbt.dateadd('minute', timeout, 'previous_viewed_at') }} then 1
+            when session_id is not null and viewed_at > {{ dbt.dateadd('hour', max_gap, 'previous_viewed_at') }} then 1
             else 0
         end as is_visit_start
-    from page_views
-    where session_id is null
+    from (
+        select
+            *,
+            lag(viewed_at) over (
+                partition by retailer, visitor_id, coalesce(session_id, '')
+                order by viewed_at, page_view_id
+            ) as previous_viewed_at
+        from page_views
+    ) as sequenced
 
 ),
 
-derived_visits as (
+visits as (
 
     select
         page_view_id,
         retailer,
         visitor_id,
+        session_id,
         viewed_at,
         sum(is_visit_start) over (
-            partition by retailer, visitor_id
+            partition by retailer, visitor_id, coalesce(session_id, '')
             order by viewed_at, page_view_id
             rows between unbounded preceding and current row
-        ) as derived_visit_number
-    from unsessioned
-
-),
-
-derived as (
-
-    select
-        page_view_id,
-        min(viewed_at) over (partition by retailer, visitor_id, derived_visit_number) as derived_started_at
-    from derived_visits
+        ) as visit_number
+    from breaks
 
 ),
 
@@ -247,11 +233,14 @@ keyed as (
         page_views.crm_id,
         page_views.session_id,
         page_views.viewed_at,
-        {{ session_key('page_views.retailer', 'page_views.visitor_id', 'page_views.session_id', 'derived.derived_started_at') }}
-            as session_key
+        {{ session_key(
+            'page_views.retailer', 'page_views.visitor_id', 'page_views.session_id',
+            'min(visits.viewed_at) over (partition by visits.retailer, visits.visitor_id, '
+            ~ "coalesce(visits.session_id, ''), visits.visit_number)"
+        ) }} as session_key
     from page_views
-    left join derived
-        on page_views.page_view_id = derived.page_view_id
+    inner join visits
+        on page_views.page_view_id = visits.page_view_id
 
 ),
 
@@ -316,7 +305,7 @@ landings as (
         on page_views.page_view_id = keyed.page_view_id
     where
         {%- if is_incremental() %}
-        page_views.viewed_at >= {{ read_from or 'null' }} and
+        page_views.viewed_at >= {{ reached_from }} and
         {%- endif %}
         page_views.page_view_id in (
             select first_views.page_view_id from first_views
@@ -332,17 +321,21 @@ numbered as (
         {%- if is_incremental() %}
         case
             when totals.started_at < scope.changed_from then reached.visitor_session_number
-            else coalesce(earlier.visits, 0) + dense_rank() over (
+            else earlier.visits + dense_rank() over (
                 partition by totals.retailer, totals.visitor_id, totals.started_at < scope.changed_from
                 order by totals.started_at, totals.session_key
             )
-        end as visitor_session_number
+        end as visitor_session_number,
+        earlier.visits + count(case when totals.started_at >= scope.changed_from then 1 end) over (
+            partition by totals.retailer, totals.visitor_id
+        ) as visits_of_visitor
         {%- else %}
         -- the visitor id's 1st, 2nd... visit: how far the id persists
         dense_rank() over (
             partition by totals.retailer, totals.visitor_id
             order by totals.started_at, totals.session_key
-        ) as visitor_session_number
+        ) as visitor_session_number,
+        count(*) over (partition by totals.retailer, totals.visitor_id) as visits_of_visitor
         {%- endif %}
     from totals
     {%- if is_incremental() %}
@@ -350,12 +343,12 @@ numbered as (
         on
             totals.retailer = scope.retailer
             and totals.visitor_id = scope.visitor_id
-    left join reached
-        on totals.session_key = reached.session_key
-    left join earlier
+    inner join earlier
         on
             totals.retailer = earlier.retailer
             and totals.visitor_id = earlier.visitor_id
+    left join reached
+        on totals.session_key = reached.session_key
     {%- endif %}
 
 ),
@@ -384,6 +377,7 @@ sessions as (
         landings.device_type,
         landings.user_agent,
         numbered.visitor_session_number,
+        numbered.visitor_session_number = numbered.visits_of_visitor as is_latest_visit,
         totals.page_views,
         totals.crm_ids,
         totals.session_id is null as is_derived_session,
