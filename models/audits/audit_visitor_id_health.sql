@@ -20,9 +20,37 @@
     )
 }}
 {%- if is_incremental() -%}
-    {%- set changed_from = visitor_changes_start() -%}
-    {%- set read_from = 'null' if not changed_from else 'cast(' ~ changed_from ~ ' as date)' -%}
-{%- endif %}
+{%- set changed_from = visitor_changes_start() -%}
+{%- set read_from = 'null' if not changed_from else 'cast(' ~ changed_from ~ ' as date)' -%}
+{%- endif -%}
+{#- in an incremental run: the days of the touched retailers from changed_from on -#}
+{%- set touched_visitor_days -%}
+    inner join touched
+        on
+            visitor_days.retailer = touched.retailer
+            and visitor_days.activity_date >= touched.changed_from
+    where visitor_days.activity_date >= {{ read_from }}
+{%- endset -%}
+{%- set touched_crm_id_days -%}
+    inner join touched
+        on
+            crm_id_days.retailer = touched.retailer
+            and crm_id_days.activity_date >= touched.changed_from
+    where crm_id_days.activity_date >= {{ read_from }}
+{%- endset -%}
+{#- ... and the retailer's days before them that this table holds (its first day of data) -#}
+{%- set days_before -%}
+    union all
+    select
+        stored.retailer,
+        stored.activity_date
+    from {{ this }} as stored
+    inner join touched
+        on
+            stored.retailer = touched.retailer
+            and stored.activity_date < touched.changed_from
+{%- endset %}
+
 with
 {%- if is_incremental() %}
 
@@ -42,13 +70,7 @@ visitor_days as (
 
     select visitor_days.*
     from {{ ref('int_visitor_days') }} as visitor_days
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            visitor_days.retailer = touched.retailer
-            and visitor_days.activity_date >= touched.changed_from
-    where visitor_days.activity_date >= {{ read_from }}
-    {%- endif %}
+    {{ touched_visitor_days if is_incremental() }}
 
 ),
 
@@ -56,13 +78,7 @@ crm_id_days as (
 
     select crm_id_days.*
     from {{ ref('int_crm_id_days') }} as crm_id_days
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            crm_id_days.retailer = touched.retailer
-            and crm_id_days.activity_date >= touched.changed_from
-    where crm_id_days.activity_date >= {{ read_from }}
-    {%- endif %}
+    {{ touched_crm_id_days if is_incremental() }}
 
 ),
 
@@ -107,16 +123,11 @@ retailers as (
         retailer,
         min(activity_date) as first_activity_date
     from (
-        select retailer, activity_date from visitor_days
-        {%- if is_incremental() %}
-        union all
-        select stored.retailer, stored.activity_date
-        from {{ this }} as stored
-        inner join touched
-            on
-                stored.retailer = touched.retailer
-                and stored.activity_date < touched.changed_from
-        {%- endif %}
+        select
+            retailer,
+            activity_date
+        from visitor_days
+        {{ days_before if is_incremental() }}
     ) as retailer_days
     group by retailer
 

@@ -22,6 +22,8 @@ each story below must come out as written (expectations worked out by hand):
 - late visit: a visit two days late renumbers the visitor id's later visits;
 - reused session id: a session id sent again three days later is another visit,
   and a late page view between them joins neither;
+- long visit: a session id with a page view every day, never 24 hours apart, is
+  one visit of five days, which the last day's page view still reaches;
 - bot: late page views push a visitor-day over the per-minute limit; its order
   is no longer attributed;
 - moved order: a re-delivered order changes time and visitor id, and its credit.
@@ -107,10 +109,12 @@ def stories(day: int, redelivered: bool = False) -> dict[str, tuple[list, list]]
                    view("idsplit-1", at(1, 10), "a-idsplit", "s-i1", crm="c-a"),
                    view("shared-0", at(1, 9), "a-shared", "s-sh0", campaign=("facebook", "paid_social", "retarget")),
                    view("shared-1", at(1, 10), "a-shared", "s-sh1", crm="c-s1"),
-                   view("reuse-1", at(1, 10), "a-reuse", "s-reuse")]
+                   view("reuse-1", at(1, 10), "a-reuse", "s-reuse"),
+                   view("long-1", at(1, 9), "a-long", "s-long")]
     if day == 2:
         zephyr_v += [view("", at(1, 10, 40), "z-merge", page="/late"), view("", at(2, 9), "z-merge", page="/d")]
-        acme_v += [view("split-1", at(2, 14, 0), "a-split"),
+        acme_v += [view("long-2", at(2, 8), "a-long", "s-long", page="/2"),
+                   view("split-1", at(2, 14, 0), "a-split"),
                    view("split-2", at(2, 16, 0) if redelivered else at(2, 14, 20), "a-split", page="/2"),
                    view("split-3", at(2, 14, 40), "a-split", page="/3"),
                    view("move", at(2, 13), "a-move-to" if redelivered else "a-move-from", "s-move"),
@@ -121,7 +125,8 @@ def stories(day: int, redelivered: bool = False) -> dict[str, tuple[list, list]]
                    order("O-SHARED", at(2, 15), crm="c-s1"),
                    order("O-MOVE", at(2, 18) if redelivered else at(2, 12), visitor="a-mv2" if redelivered else "a-mv1")]
     if day == 3:
-        acme_v += [view("kiosk-3", at(3, 10), "a-kiosk", "s-k3", crm="c-k2"),
+        acme_v += [view("long-3", at(3, 7), "a-long", "s-long", page="/3"),
+                   view("kiosk-3", at(3, 10), "a-kiosk", "s-k3", crm="c-k2"),
                    view("idsplit-3", at(3, 10), "a-idsplit", "s-i3", crm="c-a"),
                    view("late-3", at(3, 14), "a-late", "s-l3")]
         zephyr_v += [view("", at(3, 3, 0, second), "z-bot", page=f"/bot/{second}") for second in range(30)]
@@ -129,14 +134,17 @@ def stories(day: int, redelivered: bool = False) -> dict[str, tuple[list, list]]
     if day == 4:
         acme_v += [view("login-4", at(4, 9), "a-login", "s-login-2", crm="c-login"),
                    view("late-4", at(4, 14), "a-late", "s-l4"),
-                   view("reuse-4", at(4, 10), "a-reuse", "s-reuse", page="/again")]
+                   view("reuse-4", at(4, 10), "a-reuse", "s-reuse", page="/again"),
+                   view("long-4", at(4, 6), "a-long", "s-long", page="/4"),
+                   view("long-4b", at(4, 20), "a-long", "s-long", page="/4b")]
     if day == 5:
         acme_v += [view("kiosk-late", at(2, 10), "a-kiosk", "s-k2b", crm="c-k1"),
                    view("idsplit-late", at(2, 10), "a-idsplit", "s-i2", crm="c-b"),
                    view("shared-2", at(5, 9), "a-shared", "s-sh2", crm="c-s2"),
                    view("shared-3", at(5, 10), "a-shared", "s-sh3", crm="c-s3"),
                    view("late-visit", at(3, 8), "a-late", "s-l0"),
-                   view("reuse-late", at(2, 20), "a-reuse", "s-reuse", page="/between")]
+                   view("reuse-late", at(2, 20), "a-reuse", "s-reuse", page="/between"),
+                   view("long-5", at(5, 8), "a-long", "s-long", page="/5")]
         zephyr_v += [view("", at(3, 3, 0, second), "z-bot", page=f"/late-bot/{second}") for second in range(30, 45)]
     return {"acme": (acme_v, acme_o), "zephyr": (zephyr_v, zephyr_o)}
 
@@ -290,6 +298,12 @@ def test_session_id_sent_again_days_later_is_another_visit(built):
                                      from int_sessions where visitor_id = 'a-reuse' order by started_at""")
     assert rows == [(datetime(2024, 6, 1, 10), 1, 1, False), (datetime(2024, 6, 2, 20), 1, 2, False),
                     (datetime(2024, 6, 4, 10), 1, 3, True)]
+
+
+def test_a_long_visit_is_still_reached_by_its_last_page_view(built):
+    rows = _query(built["daily"], """select started_at, ended_at, page_views from int_sessions
+                                     where visitor_id = 'a-long'""")
+    assert rows == [(datetime(2024, 6, 1, 9), datetime(2024, 6, 5, 8), 6)]
 
 
 def test_every_visitor_id_has_one_latest_visit_numbered_last(built):

@@ -42,7 +42,8 @@ select
     min(event_date) as oldest_event_date,
     sum(
         case
-            when {{ dbt.datediff('event_date', '_file_date', 'day') }} > {{ var('processing_window_days') }} then 1
+            when {{ dbt.datediff('event_date', '_file_date', 'day') }} > {{ var('processing_window_days') }}  -- noqa: LT05
+                then 1
             else 0
         end
     ) as events_outside_window,

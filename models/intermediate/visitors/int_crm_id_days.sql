@@ -18,9 +18,27 @@
 }}
 {%- set window_days = var('audit_window_days') -%}
 {%- if is_incremental() -%}
-    {%- set changed_from = visitor_changes_start() -%}
-    {%- set read_from = 'null' if not changed_from else dbt.dateadd('day', 1 - window_days, 'cast(' ~ changed_from ~ ' as date)') -%}
-{%- endif %}
+{%- set changed_from = visitor_changes_start() -%}
+{%- set read_from = 'null' if not changed_from
+    else dbt.dateadd('day', 1 - window_days, 'cast(' ~ changed_from ~ ' as date)') -%}
+{%- endif -%}
+{#- in an incremental run: the sightings of the touched CRM ids, from the window before changed_from -#}
+{%- set touched_sightings -%}
+    inner join touched
+        on
+            observations.retailer = touched.retailer
+            and observations.crm_id = touched.crm_id
+            and observations.observed_date >= {{ dbt.dateadd('day', 1 - window_days, 'touched.changed_from') }}
+    where observations.observed_date >= {{ read_from }}
+{%- endset -%}
+{#- ... and the days to build, from changed_from on -#}
+{%- set touched_days -%}
+    inner join touched
+        on
+            links.retailer = touched.retailer
+            and links.crm_id = touched.crm_id
+            and links.observed_date >= touched.changed_from
+{%- endset %}
 
 with
 {%- if is_incremental() %}
@@ -32,10 +50,18 @@ touched as (
         crm_id,
         cast(min(event_at) as date) as changed_from
     from (
-        select retailer, crm_id, event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            crm_id,
+            event_at
+        from ({{ visitor_changes() }}) as changes
         where crm_id is not null and visitor_id is not null
         union all
-        select retailer, previous_crm_id, previous_event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            previous_crm_id,
+            previous_event_at
+        from ({{ visitor_changes() }}) as changes
         where previous_crm_id is not null and previous_visitor_id is not null
     ) as changed_observations
     group by retailer, crm_id
@@ -51,14 +77,7 @@ links as (
         observations.visitor_id,
         observations.observed_date
     from {{ ref('int_identity_observations') }} as observations
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            observations.retailer = touched.retailer
-            and observations.crm_id = touched.crm_id
-            and observations.observed_date >= {{ dbt.dateadd('day', 1 - window_days, 'touched.changed_from') }}
-    where observations.observed_date >= {{ read_from }}
-    {%- endif %}
+    {{ touched_sightings if is_incremental() }}
 
 ),
 
@@ -71,13 +90,7 @@ days as (
         links.observed_date as activity_date,
         count(distinct links.visitor_id) as visitor_ids
     from links
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            links.retailer = touched.retailer
-            and links.crm_id = touched.crm_id
-            and links.observed_date >= touched.changed_from
-    {%- endif %}
+    {{ touched_days if is_incremental() }}
     group by links.retailer, links.crm_id, links.observed_date
 
 ),

@@ -12,7 +12,7 @@
     Incremental by visitor (DECISIONLOG "Visitor models rebuild regions"): a
     visitor id with changed page views since `changed_from` (the earliest
     time, new or replaced, of its changes) gets rebuilt the visits that
-    start at or after changed_from and the stored ones that end within the
+    start at or after changed_from and the saved ones that end within the
     gap before it (a late page view extends or merges those, and nothing
     earlier). Visits before changed_from keep their number; the others are
     numbered after them: the visitor id's visits so far are its latest
@@ -30,11 +30,52 @@
 {%- set timeout = var('session_timeout_minutes') -%}
 {%- set max_gap = var('session_id_max_gap_hours') -%}
 {%- if is_incremental() -%}
-    {%- set changed_from = visitor_changes_start(['page_view']) -%}
-    {#- stored visits the changes can reach end within the longer of the two gaps before them -#}
-    {%- set reach = [timeout, max_gap * 60] | max -%}
-    {%- set reached_from = 'null' if not changed_from else dbt.dateadd('minute', -reach, changed_from) -%}
-{%- endif %}
+{%- set changed_from = visitor_changes_start(['page_view']) -%}
+{#- saved visits the changes can reach end within the longer of the two gaps before them -#}
+{%- set reach = [timeout, max_gap * 60] | max -%}
+{%- set reached_from = 'null' if not changed_from else dbt.dateadd('minute', -reach, changed_from) -%}
+{#- page views are read from the start of the earliest visit that may be reached: a constant, for pruning -#}
+{%- set read_from = changed_from or 'null' -%}
+{%- if changed_from and execute -%}
+{%- set earliest = run_query(
+    "select cast(min(started_at) as " ~ api.Column.translate_type('string') ~ ") from " ~ this
+    ~ " where ended_at >= " ~ reached_from ~ " and started_at < " ~ changed_from).rows[0][0] -%}
+{%- if earliest is not none -%}
+{%- set read_from = "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")" -%}
+{%- endif -%}
+{%- endif -%}
+{%- endif -%}
+{#- the numbers of the visits: after the visitor id's visits before changed_from when
+    rebuilt, from 1 in a full build; and how many it has in all -#}
+{%- set visit_number = 'dense_rank() over (partition by totals.retailer, totals.visitor_id '
+                      ~ 'order by totals.started_at, totals.session_key)' -%}
+{%- set visits_of_visitor = 'count(*) over (partition by totals.retailer, totals.visitor_id)' -%}
+{%- set rebuilt_visit_number -%}
+    case
+        when totals.started_at < scope.changed_from then reached.visitor_session_number
+        else earlier.visits + dense_rank() over (
+            partition by totals.retailer, totals.visitor_id, totals.started_at < scope.changed_from
+            order by totals.started_at, totals.session_key
+        )
+    end
+{%- endset -%}
+{%- set rebuilt_visits_of_visitor -%}
+    earlier.visits + count(case when totals.started_at >= scope.changed_from then 1 end) over (
+        partition by totals.retailer, totals.visitor_id
+    )
+{%- endset -%}
+{%- set rebuilt_visitors -%}
+    inner join scope
+        on
+            totals.retailer = scope.retailer
+            and totals.visitor_id = scope.visitor_id
+    inner join earlier
+        on
+            totals.retailer = earlier.retailer
+            and totals.visitor_id = earlier.visitor_id
+    left join reached
+        on totals.session_key = reached.session_key
+{%- endset %}
 
 with
 {%- if is_incremental() %}
@@ -46,35 +87,43 @@ touched as (
         visitor_id,
         min(event_at) as changed_from
     from (
-        select retailer, visitor_id, event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            visitor_id,
+            event_at
+        from ({{ visitor_changes() }}) as changes
         where event_type = 'page_view'
         union all
-        select retailer, previous_visitor_id, previous_event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            previous_visitor_id,
+            previous_event_at
+        from ({{ visitor_changes() }}) as changes
         where event_type = 'page_view' and previous_visitor_id is not null
     ) as changed_page_views
     group by retailer, visitor_id
 
 ),
 
--- stored visits the changes can reach: still running within the gap before changed_from
+-- saved visits the changes can reach: still running within the gap before changed_from
 reached as (
 
     select
-        stored.session_key,
-        stored.retailer,
-        stored.visitor_id,
-        stored.session_id,
-        stored.is_derived_session,
-        stored.visitor_session_number,
-        stored.started_at
-    from {{ this }} as stored
+        saved.session_key,
+        saved.retailer,
+        saved.visitor_id,
+        saved.session_id,
+        saved.is_derived_session,
+        saved.visitor_session_number,
+        saved.started_at
+    from {{ this }} as saved
     inner join touched
         on
-            stored.retailer = touched.retailer
-            and stored.visitor_id = touched.visitor_id
-            and stored.ended_at >= {{ dbt.dateadd('minute', -reach, 'touched.changed_from') }}
-            and stored.started_at < touched.changed_from
-    where stored.ended_at >= {{ reached_from }}
+            saved.retailer = touched.retailer
+            and saved.visitor_id = touched.visitor_id
+            and saved.ended_at >= {{ dbt.dateadd('minute', -reach, 'touched.changed_from') }}
+            and saved.started_at < touched.changed_from
+    where saved.ended_at >= {{ reached_from }}
 
 ),
 
@@ -98,40 +147,48 @@ scope as (
 
 ),
 
--- the visitor id's visits so far (its latest visit's number), less those from changed_from on
+-- the visitor id's saved visits from changed_from on
+later_visits as (
+
+    select
+        saved.retailer,
+        saved.visitor_id,
+        count(*) as visits
+    from {{ this }} as saved
+    inner join touched
+        on
+            saved.retailer = touched.retailer
+            and saved.visitor_id = touched.visitor_id
+            and saved.started_at >= touched.changed_from
+    where saved.started_at >= {{ changed_from or 'null' }}
+    group by saved.retailer, saved.visitor_id
+
+),
+
+-- the visitor id's visits before changed_from: its visits so far (its latest visit's number) less the later ones
 earlier as (
 
     select
         touched.retailer,
         touched.visitor_id,
-        coalesce(max(latest.visitor_session_number), 0) - coalesce(max(later.visits), 0) as visits
+        coalesce(max(latest.visitor_session_number), 0) - coalesce(max(later_visits.visits), 0) as visits
     from touched
     left join {{ this }} as latest
         on
             touched.retailer = latest.retailer
             and touched.visitor_id = latest.visitor_id
             and latest.is_latest_visit
-    left join (
-        select stored.retailer, stored.visitor_id, count(*) as visits
-        from {{ this }} as stored
-        inner join touched as touched_visitors
-            on
-                stored.retailer = touched_visitors.retailer
-                and stored.visitor_id = touched_visitors.visitor_id
-                and stored.started_at >= touched_visitors.changed_from
-        where stored.started_at >= {{ changed_from or 'null' }}
-        group by stored.retailer, stored.visitor_id
-    ) as later
+    left join later_visits
         on
-            touched.retailer = later.retailer
-            and touched.visitor_id = later.visitor_id
+            touched.retailer = later_visits.retailer
+            and touched.visitor_id = later_visits.visitor_id
     group by touched.retailer, touched.visitor_id
 
 ),
 
-{#- the page views of the rebuilt visits: derived ones from the first reached
+{# the page views of the rebuilt visits: derived ones from the first reached
     derived visit on; sent ones from changed_from on, and those of a reached
-    visit's session id from that visit's start -#}
+    visit's session id from that visit's start #}
 page_views as (
 
     select
@@ -148,7 +205,7 @@ page_views as (
             and page_views.visitor_id = scope.visitor_id
             and page_views.viewed_at >= scope.read_from
     where
-        page_views.viewed_at >= {{ reached_from }}
+        page_views.viewed_at >= {{ read_from }}
         and (
             (page_views.session_id is null and page_views.viewed_at >= scope.derived_from)
             or (page_views.session_id is not null and page_views.viewed_at >= scope.changed_from)
@@ -281,8 +338,8 @@ logins as (
 
 ),
 
-{#- the landing page views, read where they are stored (the wide columns of
-    the first page view of each visit only) -#}
+{# the landing page views, read where they are saved (the wide columns of
+    the first page view of each visit only) #}
 landings as (
 
     select
@@ -305,7 +362,7 @@ landings as (
         on page_views.page_view_id = keyed.page_view_id
     where
         {%- if is_incremental() %}
-        page_views.viewed_at >= {{ reached_from }} and
+        page_views.viewed_at >= {{ read_from }} and
         {%- endif %}
         page_views.page_view_id in (
             select first_views.page_view_id from first_views
@@ -318,38 +375,11 @@ numbered as (
 
     select
         totals.session_key,
-        {%- if is_incremental() %}
-        case
-            when totals.started_at < scope.changed_from then reached.visitor_session_number
-            else earlier.visits + dense_rank() over (
-                partition by totals.retailer, totals.visitor_id, totals.started_at < scope.changed_from
-                order by totals.started_at, totals.session_key
-            )
-        end as visitor_session_number,
-        earlier.visits + count(case when totals.started_at >= scope.changed_from then 1 end) over (
-            partition by totals.retailer, totals.visitor_id
-        ) as visits_of_visitor
-        {%- else %}
         -- the visitor id's 1st, 2nd... visit: how far the id persists
-        dense_rank() over (
-            partition by totals.retailer, totals.visitor_id
-            order by totals.started_at, totals.session_key
-        ) as visitor_session_number,
-        count(*) over (partition by totals.retailer, totals.visitor_id) as visits_of_visitor
-        {%- endif %}
+        {{ rebuilt_visit_number if is_incremental() else visit_number }} as visitor_session_number,
+        {{ rebuilt_visits_of_visitor if is_incremental() else visits_of_visitor }} as visits_of_visitor
     from totals
-    {%- if is_incremental() %}
-    inner join scope
-        on
-            totals.retailer = scope.retailer
-            and totals.visitor_id = scope.visitor_id
-    inner join earlier
-        on
-            totals.retailer = earlier.retailer
-            and totals.visitor_id = earlier.visitor_id
-    left join reached
-        on totals.session_key = reached.session_key
-    {%- endif %}
+    {{ rebuilt_visitors if is_incremental() }}
 
 ),
 

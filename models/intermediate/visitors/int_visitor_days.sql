@@ -23,9 +23,26 @@
 -- depends_on: {{ ref('fct_page_views') }}, {{ ref('int_sessions') }} (read directly, bounded, in an incremental run)
 {%- set window_days = var('audit_window_days') -%}
 {%- if is_incremental() -%}
-    {%- set changed_from = visitor_changes_start() -%}
-    {%- set read_from = 'null' if not changed_from else dbt.dateadd('day', 1 - window_days, 'cast(' ~ changed_from ~ ' as date)') -%}
-{%- endif %}
+{%- set changed_from = visitor_changes_start() -%}
+{%- set read_from = 'null' if not changed_from
+    else dbt.dateadd('day', 1 - window_days, 'cast(' ~ changed_from ~ ' as date)') -%}
+{%- endif -%}
+{#- in an incremental run: the days to build, from changed_from on... -#}
+{%- set touched_days -%}
+    inner join touched
+        on
+            page_views.retailer = touched.retailer
+            and page_views.visitor_id = touched.visitor_id
+            and page_views.viewed_date >= touched.changed_from
+{%- endset -%}
+{#- ... and the sightings of the window before them -#}
+{%- set touched_sightings -%}
+    inner join touched
+        on
+            observations.retailer = touched.retailer
+            and observations.visitor_id = touched.visitor_id
+    where observations.observed_date >= {{ read_from }}
+{%- endset %}
 
 with
 {%- if is_incremental() %}
@@ -37,10 +54,18 @@ touched as (
         visitor_id,
         cast(min(event_at) as date) as changed_from
     from (
-        select retailer, visitor_id, event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            visitor_id,
+            event_at
+        from ({{ visitor_changes() }}) as changes
         where visitor_id is not null
         union all
-        select retailer, previous_visitor_id, previous_event_at from ({{ visitor_changes() }}) as changes
+        select
+            retailer,
+            previous_visitor_id,
+            previous_event_at
+        from ({{ visitor_changes() }}) as changes
         where previous_visitor_id is not null
     ) as changed_events
     group by retailer, visitor_id
@@ -74,7 +99,7 @@ touched_sessions as (
         on
             sessions.retailer = touched.retailer
             and sessions.visitor_id = touched.visitor_id
-    where sessions.ended_at >= {{ read_from }}
+    where sessions.ended_at >= cast({{ read_from }} as {{ dbt.type_timestamp() }})
 
 ),
 
@@ -143,13 +168,7 @@ days as (
         max(case when {{ contains_pattern('page_views.user_agent', var('bot_user_agent_pattern')) }} then 1 else 0 end)
         = 1 as has_bot_user_agent
     from page_views
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            page_views.retailer = touched.retailer
-            and page_views.visitor_id = touched.visitor_id
-            and page_views.viewed_date >= touched.changed_from
-    {%- endif %}
+    {{ touched_days if is_incremental() }}
     group by page_views.retailer, page_views.visitor_id, page_views.viewed_date
 
 ),
@@ -191,13 +210,7 @@ links as (
         observations.crm_id,
         observations.observed_date
     from {{ ref('int_identity_observations') }} as observations
-    {%- if is_incremental() %}
-    inner join touched
-        on
-            observations.retailer = touched.retailer
-            and observations.visitor_id = touched.visitor_id
-    where observations.observed_date >= {{ read_from }}
-    {%- endif %}
+    {{ touched_sightings if is_incremental() }}
 
 ),
 

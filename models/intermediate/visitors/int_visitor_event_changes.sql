@@ -16,6 +16,23 @@
         on_schema_change='fail',
     )
 }}
+{#- The version a delivery replaces is looked for from processing_window_days
+    before the earliest new event: a constant, so old row groups (BigQuery
+    partitions) are skipped. An event delivered again with a time moved back
+    further than that is taken as new, as the marts' BigQuery deletes bound it
+    (README "Running on BigQuery"). A full build has no earlier versions. -#}
+{%- set previous_from = none -%}
+{%- if is_incremental() and execute -%}
+{%- set earliest = run_query(
+    "select cast(min(event_at) as " ~ api.Column.translate_type('string') ~ ") from ("
+    ~ "select viewed_at as event_at from " ~ ref('fct_page_views') ~ " where " ~ new_loads()
+    ~ " union all select ordered_at from " ~ ref('fct_orders') ~ " where " ~ new_loads() ~ ") as new_events"
+).rows[0][0] -%}
+{%- if earliest is not none -%}
+{%- set previous_from = dbt.dateadd('day', -var('processing_window_days'),
+    "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")") -%}
+{%- endif -%}
+{%- endif %}
 
 with page_views as (
 
@@ -55,7 +72,7 @@ events as (
     union all
     select * from orders
 
-){% if is_incremental() %},
+),
 
 -- the version each event had until now: its newest row in this feed
 previous_versions as (
@@ -68,10 +85,12 @@ previous_versions as (
         session_id,
         event_at,
         row_number() over (partition by event_key, event_type order by _load_id desc) as version_rank
-    from {{ this }}
-    where event_key in (select events.event_key from events)
+    from {{ this if is_incremental() else 'events' }}
+    where
+        {{ 'event_at >= ' ~ previous_from if previous_from else '1 = 0' }}
+        and event_key in (select events.event_key from events)
 
-){% endif %}
+)
 
 select
     events.event_key,
@@ -81,23 +100,14 @@ select
     events.crm_id,
     events.session_id,
     events.event_at,
-    {%- if is_incremental() %}
     previous_versions.visitor_id as previous_visitor_id,
     previous_versions.crm_id as previous_crm_id,
     previous_versions.session_id as previous_session_id,
     previous_versions.event_at as previous_event_at,
-    {%- else %}
-    cast(null as {{ dbt.type_string() }}) as previous_visitor_id,
-    cast(null as {{ dbt.type_string() }}) as previous_crm_id,
-    cast(null as {{ dbt.type_string() }}) as previous_session_id,
-    cast(null as {{ dbt.type_timestamp() }}) as previous_event_at,
-    {%- endif %}
     events._load_id
 from events
-{%- if is_incremental() %}
 left join previous_versions
     on
         events.event_key = previous_versions.event_key
         and events.event_type = previous_versions.event_type
         and previous_versions.version_rank = 1
-{%- endif %}

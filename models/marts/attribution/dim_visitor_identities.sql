@@ -12,7 +12,7 @@
 
     Incremental by visitor id: a visitor id with a changed observation gets
     all its periods rebuilt, not from all its observations but from its
-    stored periods, each standing for its run of observations, plus the new
+    saved periods, each standing for its run of observations, plus the new
     observations: an observation with the period's CRM id joins it, one
     with another CRM id between two of its sightings splits it, and only
     then (or when an observation in it was replaced) are that period's
@@ -27,7 +27,7 @@
     )
 }}
 {%- if is_incremental() -%}
-    {%- set exploded_sql -%}
+{%- set exploded_sql -%}
         with changes as (
             {{ visitor_changes() }}
         ),
@@ -52,41 +52,41 @@
         )
 
         select
-            stored.retailer,
-            stored.visitor_id,
-            stored.period_number,
-            stored.first_seen_at,
-            stored.last_seen_at
-        from {{ this }} as stored
+            saved.retailer,
+            saved.visitor_id,
+            saved.period_number,
+            saved.first_seen_at,
+            saved.last_seen_at
+        from {{ this }} as saved
         where
             exists (
                 select 1 from removed
                 where
-                    removed.retailer = stored.retailer
-                    and removed.visitor_id = stored.visitor_id
-                    and removed.observed_at between stored.first_seen_at and stored.last_seen_at
+                    removed.retailer = saved.retailer
+                    and removed.visitor_id = saved.visitor_id
+                    and removed.observed_at between saved.first_seen_at and saved.last_seen_at
             )
             or exists (
                 select 1 from added
                 where
-                    added.retailer = stored.retailer
-                    and added.visitor_id = stored.visitor_id
-                    and added.crm_id != stored.crm_id
-                    and (added.observed_at > stored.first_seen_at
-                         or (added.observed_at = stored.first_seen_at and added.crm_id > stored.crm_id))
-                    and (added.observed_at < stored.last_seen_at
-                         or (added.observed_at = stored.last_seen_at and added.crm_id < stored.crm_id))
+                    added.retailer = saved.retailer
+                    and added.visitor_id = saved.visitor_id
+                    and added.crm_id != saved.crm_id
+                    and (added.observed_at > saved.first_seen_at
+                         or (added.observed_at = saved.first_seen_at and added.crm_id > saved.crm_id))
+                    and (added.observed_at < saved.last_seen_at
+                         or (added.observed_at = saved.last_seen_at and added.crm_id < saved.crm_id))
             )
-    {%- endset -%}
-    {#- the observations of split periods are read from the first one's start: a constant, for pruning -#}
-    {%- set read_from = 'null' -%}
-    {%- if execute -%}
-        {%- set earliest = run_query("select cast(min(first_seen_at) as " ~ api.Column.translate_type('string')
+{%- endset -%}
+{#- the observations of split periods are read from the first one's start: a constant, for pruning -#}
+{%- set read_from = 'null' -%}
+{%- if execute -%}
+{%- set earliest = run_query("select cast(min(first_seen_at) as " ~ api.Column.translate_type('string')
                                      ~ ") from (" ~ exploded_sql ~ ") as exploded").rows[0][0] -%}
-        {%- if earliest is not none -%}
-            {%- set read_from = "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")" -%}
-        {%- endif -%}
-    {%- endif -%}
+{%- if earliest is not none -%}
+{%- set read_from = "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")" -%}
+{%- endif -%}
+{%- endif -%}
 {%- endif %}
 
 with
@@ -98,12 +98,20 @@ changes as (
 
 touched as (
 
-    select distinct retailer, visitor_id
+    select distinct
+        retailer,
+        visitor_id
     from (
-        select retailer, visitor_id from changes
+        select
+            retailer,
+            visitor_id
+        from changes
         where crm_id is not null and visitor_id is not null
         union all
-        select retailer, previous_visitor_id from changes
+        select
+            retailer,
+            previous_visitor_id
+        from changes
         where previous_crm_id is not null and previous_visitor_id is not null
     ) as changed
 
@@ -111,7 +119,11 @@ touched as (
 
 added as (
 
-    select retailer, visitor_id, crm_id, event_at as observed_at
+    select
+        retailer,
+        visitor_id,
+        crm_id,
+        event_at as observed_at
     from (
         select
             *,
@@ -126,27 +138,27 @@ exploded as (
     {{ exploded_sql }}
 ),
 
--- the stored periods of the visitor ids, each one element for its run of observations
+-- the saved periods of the visitor ids, each one element for its run of observations
 kept_periods as (
 
     select
-        stored.retailer,
-        stored.visitor_id,
-        stored.crm_id,
-        stored.first_seen_at,
-        stored.last_seen_at,
-        stored.observations
-    from {{ this }} as stored
+        saved.retailer,
+        saved.visitor_id,
+        saved.crm_id,
+        saved.first_seen_at,
+        saved.last_seen_at,
+        saved.observations
+    from {{ this }} as saved
     inner join touched
         on
-            stored.retailer = touched.retailer
-            and stored.visitor_id = touched.visitor_id
+            saved.retailer = touched.retailer
+            and saved.visitor_id = touched.visitor_id
     where not exists (
         select 1 from exploded
         where
-            exploded.retailer = stored.retailer
-            and exploded.visitor_id = stored.visitor_id
-            and exploded.period_number = stored.period_number
+            exploded.retailer = saved.retailer
+            and exploded.visitor_id = saved.visitor_id
+            and exploded.period_number = saved.period_number
     )
 
 ),

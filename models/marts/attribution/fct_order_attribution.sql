@@ -28,7 +28,7 @@
 }}
 {%- set lookback = var('attribution_lookback_days') -%}
 {%- if is_incremental() -%}
-    {%- set candidates_sql -%}
+{%- set candidates_sql -%}
         with changes as (
             {{ visitor_changes() }}
         ),
@@ -125,24 +125,24 @@
         from changes
         where event_type = 'order'
         union all
-        select stored.order_key
-        from {{ this }} as stored
+        select saved.order_key
+        from {{ this }} as saved
         inner join affected_users
             on
-                stored.retailer = affected_users.retailer
-                and stored.user_key = affected_users.user_key
-                and (affected_users.is_all_history = 1 or stored.ordered_at >= affected_users.affected_from)
-    {%- endset -%}
-    {#- the visits that can touch these orders start one lookback before the first of them -#}
-    {%- set read_from = 'null' -%}
-    {%- if execute -%}
-        {%- set earliest = run_query(
+                saved.retailer = affected_users.retailer
+                and saved.user_key = affected_users.user_key
+                and (affected_users.is_all_history = 1 or saved.ordered_at >= affected_users.affected_from)
+{%- endset -%}
+{#- the visits that can touch these orders start one lookback before the first of them -#}
+{%- set read_from = 'null' -%}
+{%- if execute -%}
+{%- set earliest = run_query(
             "select cast(min(ordered_at) as " ~ api.Column.translate_type('string') ~ ") from " ~ ref('fct_orders')
             ~ " where order_key in (select order_key from (" ~ candidates_sql ~ ") as candidates)").rows[0][0] -%}
-        {%- if earliest is not none -%}
-            {%- set read_from = dbt.dateadd('day', -lookback, "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")") -%}
-        {%- endif -%}
-    {%- endif -%}
+{%- if earliest is not none -%}
+{%- set read_from = dbt.dateadd('day', -lookback, "cast('" ~ earliest ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")") -%}
+{%- endif -%}
+{%- endif -%}
 {%- endif %}
 
 with
@@ -238,7 +238,9 @@ sessions as (
             )
             or exists (
                 select 1 from buyer_visitor_ids
-                where buyer_visitor_ids.retailer = sessions.retailer and buyer_visitor_ids.visitor_id = sessions.visitor_id
+                where
+                    buyer_visitor_ids.retailer = sessions.retailer
+                    and buyer_visitor_ids.visitor_id = sessions.visitor_id
             )
         )
     {%- endif %}
@@ -345,7 +347,7 @@ attributed as (
 
 ){% if is_incremental() %},
 
--- an order delivered again may have moved in time: its stored row is replaced from its earlier time
+-- an order delivered again may have moved in time: its saved row is replaced from its earlier time
 regions as (
 
     select

@@ -5,7 +5,14 @@
     invalidated) from the orders landed since the last build only (macro
     build_history): a delivery replaces all lines of its order.
 -#}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='dbt_scd_id', on_schema_change='fail') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='dbt_scd_id',
+        on_schema_change='fail',
+    )
+}}
 
 {{ build_history(ref('fct_order_line_items'), 'order_line_item_key', [
     'line_item_status', 'fulfillment_status', 'quantity', 'unit_price', 'total_amount', 'discount_amount',

@@ -6,7 +6,14 @@
     Built like a dbt snapshot (check strategy) from the orders landed since
     the last build only (macro build_history).
 -#}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='dbt_scd_id', on_schema_change='fail') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='dbt_scd_id',
+        on_schema_change='fail',
+    )
+}}
 
 {{ build_history(ref('fct_orders'), 'order_key', [
     'order_status', 'financial_status', 'revenue', 'subtotal_amount', 'tax_amount', 'shipping_amount',
