@@ -35,7 +35,7 @@ file_events as (
         file_name,
         oldest_event_date,
         events_outside_window
-    from {{ ref('int_file_event_lateness') }}
+    from {{ ref('int_delivered_files') }}
 
 ),
 
