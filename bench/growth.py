@@ -59,6 +59,10 @@ class Growth:
         write_file(self.dataset, data, MEASURED_DAY, self.day_bytes)
         load = loadavg()
         m = self.run(f"one day ({self.day_bytes >> 20} MB) on {history_days} days", copy, data, "run")
+        # where the time went: dbt's timing of every node, kept beside the growth data
+        results = copy / "target" / "run_results.json"
+        if results.is_file():
+            shutil.copy(results, self.work / f"run_results_day_on_{history_days}.json")
         shutil.rmtree(copy, ignore_errors=True)   # a copy of a year of history is large
         return GrowthPoint(history_days, m, load)
 

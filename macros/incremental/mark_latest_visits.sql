@@ -7,7 +7,7 @@
     it is; a visitor id whose latest visit vanished (its page views
     re-delivered under another visitor id) gets it on its highest-numbered
     remaining visit, found by reading that visitor id's visits, the rare
-    case that costs history.
+    case that costs history (a visitor id left with no visit gets none).
 -#}
     {%- if not is_incremental() -%}
         {{ return('') }}
@@ -21,11 +21,7 @@
             where event_type = 'page_view' and previous_visitor_id is not null
         ) as changed
         where
-            exists (
-                select 1 from {{ this }} as visits
-                where visits.retailer = changed.retailer and visits.visitor_id = changed.visitor_id
-            )
-            and not exists (
+            not exists (
                 select 1 from {{ this }} as latest
                 where latest.is_latest_visit and latest.retailer = changed.retailer and latest.visitor_id = changed.visitor_id
             )
