@@ -180,7 +180,7 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
             raise
     with environ(RETAIL_WAREHOUSE=str(work), **env):
         try:
-            built = build(project_dir, work, dbt_args, record=False)
+            built = build(project_dir, work, dbt_args, record=not report.dry_run)
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise

@@ -32,6 +32,7 @@ each story below must come out as written (expectations worked out by hand):
 from __future__ import annotations
 
 import csv
+import json
 import random
 import shutil
 from datetime import date, datetime, timedelta
@@ -186,9 +187,9 @@ def _env(base: Path, data: Path) -> dict:
             "DBT_LOG_PATH": str(base / "logs")}
 
 
-def _build(env: dict, tests: bool) -> None:
+def _build(env: dict, tests: bool, full_tests: bool = False) -> None:
     args = [*SELECT] if tests else [*SELECT, "--dbt-arg=--exclude-resource-type=test"]
-    result = run_cli("run", *args, cwd=ROOT, env=env)
+    result = run_cli("run", *args, *(["--full-tests"] if full_tests else []), cwd=ROOT, env=env)
     assert result.code == 0, result.out[-4000:] + result.err[-3000:]
 
 
@@ -222,8 +223,9 @@ def built(tmp_path_factory):
             seen = {name: _query(daily / "warehouse.duckdb", ATTRIBUTION, [name])[0]
                     for name in ("O-LOGIN", "O-KIOSK", "O-SHARED", "Z-BOT")}
     backfill = tmp / "backfill"
-    _build(_env(backfill, drop), tests=False)
-    return {"daily": daily / "warehouse.duckdb", "backfill": backfill / "warehouse.duckdb", "after_day_3": seen}
+    _build(_env(backfill, drop), tests=True, full_tests=True)   # every test, the whole-table checks too
+    return {"daily": daily / "warehouse.duckdb", "backfill": backfill / "warehouse.duckdb", "after_day_3": seen,
+            "daily_target": daily / "target", "backfill_target": backfill / "target"}
 
 
 @pytest.mark.parametrize("model", VISITOR_MODELS)
@@ -243,6 +245,30 @@ def test_change_feed_holds_every_delivered_version_and_the_newest_is_the_backfil
     assert _query(built["daily"], """select event_type, previous_visitor_id, visitor_id from int_visitor_event_changes
                                      where previous_visitor_id != visitor_id order by 1""") == [
         ("order", "a-mv1", "a-mv2"), ("page_view", "a-move-from", "a-move-to")]
+
+
+def _test_results(target: Path) -> dict[str, tuple[str, list[str]]]:
+    """test name -> (status, tags) of the last build with that target folder."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {manifest["nodes"][r["unique_id"]]["name"]: (r["status"], manifest["nodes"][r["unique_id"]]["tags"])
+            for r in results if r["unique_id"].startswith("test.")}
+
+
+def test_daily_build_tests_its_own_rows_and_full_tests_everything(built):
+    builds = _query(built["daily"], "select last_load_id, tests_after_load_id, succeeded from loader.builds order by 1")
+    assert len(builds) == 5 and all(ok for *_, ok in builds)
+    # each daily build tested the rows after the newest load of the build before it
+    assert [after for _, after, _ in builds] == [0] + [last for last, _, _ in builds[:-1]]
+    daily, full = _test_results(built["daily_target"]), _test_results(built["backfill_target"])
+    assert not [name for name, (_, tags) in daily.items() if "whole_table" in tags]
+    whole = {name for name, (_, tags) in full.items() if "whole_table" in tags}
+    assert {"assert_every_order_has_one_attribution_row", "assert_no_bot_visit_is_credited",
+            "unique_int_page_views__sessionized_page_view_id"} <= whole
+    assert all(full[name][0] == "pass" for name in whole)
+    # a scoped key test reads the rows sharing a key with this run's rows
+    compiled = next((built["daily_target"] / "run").rglob("unique_int_sessions_session_key.sql")).read_text()
+    assert f"_changes_load_id > {builds[-1][1]}" in compiled and "run_rows.session_key = tested_rows.session_key" in compiled
 
 
 def test_late_page_view_merges_two_visits_and_renumbers_the_next(built):
