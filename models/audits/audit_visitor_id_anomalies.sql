@@ -49,14 +49,14 @@ touched as (
 
 visitor_days as (
 
-    select visitor_days.*
-    from {{ ref('int_visitor_days') }} as visitor_days
+    select flagged_days.*
+    from {{ ref('int_visitor_days') }} as flagged_days
     where
-        (visitor_days.is_bot or visitor_days.crm_ids_in_window > {{ var('audit_max_crm_ids_per_visitor_id') }})
+        (flagged_days.is_bot or flagged_days.crm_ids_in_window > {{ var('audit_max_crm_ids_per_visitor_id') }})
         {%- if is_incremental() %}
         and exists (
             select 1 from touched
-            where touched.retailer = visitor_days.retailer and touched.visitor_id = visitor_days.visitor_id
+            where touched.retailer = flagged_days.retailer and touched.visitor_id = flagged_days.visitor_id
         )
         {%- endif %}
 
@@ -64,14 +64,14 @@ visitor_days as (
 
 crm_id_days as (
 
-    select crm_id_days.*
-    from {{ ref('int_crm_id_days') }} as crm_id_days
+    select flagged_crm_days.*
+    from {{ ref('int_crm_id_days') }} as flagged_crm_days
     where
-        crm_id_days.visitor_ids_in_window > {{ var('audit_max_visitor_ids_per_crm_id') }}
+        flagged_crm_days.visitor_ids_in_window > {{ var('audit_max_visitor_ids_per_crm_id') }}
         {%- if is_incremental() %}
         and exists (
             select 1 from touched
-            where touched.retailer = crm_id_days.retailer and touched.crm_id = crm_id_days.crm_id
+            where touched.retailer = flagged_crm_days.retailer and touched.crm_id = flagged_crm_days.crm_id
         )
         {%- endif %}
 

@@ -27,16 +27,16 @@
 {%- set touched_visitor_days -%}
     inner join touched
         on
-            visitor_days.retailer = touched.retailer
-            and visitor_days.activity_date >= touched.changed_from
-    where visitor_days.activity_date >= {{ read_from }}
+            rebuilt_days.retailer = touched.retailer
+            and rebuilt_days.activity_date >= touched.changed_from
+    where rebuilt_days.activity_date >= {{ read_from }}
 {%- endset -%}
 {%- set touched_crm_id_days -%}
     inner join touched
         on
-            crm_id_days.retailer = touched.retailer
-            and crm_id_days.activity_date >= touched.changed_from
-    where crm_id_days.activity_date >= {{ read_from }}
+            rebuilt_crm_days.retailer = touched.retailer
+            and rebuilt_crm_days.activity_date >= touched.changed_from
+    where rebuilt_crm_days.activity_date >= {{ read_from }}
 {%- endset -%}
 {#- ... and the retailer's days before them that this table holds (its first day of data) -#}
 {%- set days_before -%}
@@ -68,16 +68,16 @@ touched as (
 
 visitor_days as (
 
-    select visitor_days.*
-    from {{ ref('int_visitor_days') }} as visitor_days
+    select rebuilt_days.*
+    from {{ ref('int_visitor_days') }} as rebuilt_days
     {{ touched_visitor_days if is_incremental() }}
 
 ),
 
 crm_id_days as (
 
-    select crm_id_days.*
-    from {{ ref('int_crm_id_days') }} as crm_id_days
+    select rebuilt_crm_days.*
+    from {{ ref('int_crm_id_days') }} as rebuilt_crm_days
     {{ touched_crm_id_days if is_incremental() }}
 
 ),

@@ -192,31 +192,31 @@ earlier as (
 page_views as (
 
     select
-        page_views.page_view_id,
-        page_views.retailer,
-        page_views.visitor_id,
-        page_views.crm_id,
-        page_views.session_id,
-        page_views.viewed_at
-    from {{ ref('fct_page_views') }} as page_views
+        delivered.page_view_id,
+        delivered.retailer,
+        delivered.visitor_id,
+        delivered.crm_id,
+        delivered.session_id,
+        delivered.viewed_at
+    from {{ ref('fct_page_views') }} as delivered
     inner join scope
         on
-            page_views.retailer = scope.retailer
-            and page_views.visitor_id = scope.visitor_id
-            and page_views.viewed_at >= scope.read_from
+            delivered.retailer = scope.retailer
+            and delivered.visitor_id = scope.visitor_id
+            and delivered.viewed_at >= scope.read_from
     where
-        page_views.viewed_at >= {{ read_from }}
+        delivered.viewed_at >= {{ read_from }}
         and (
-            (page_views.session_id is null and page_views.viewed_at >= scope.derived_from)
-            or (page_views.session_id is not null and page_views.viewed_at >= scope.changed_from)
+            (delivered.session_id is null and delivered.viewed_at >= scope.derived_from)
+            or (delivered.session_id is not null and delivered.viewed_at >= scope.changed_from)
             or exists (
                 select 1 from reached
                 where
                     not reached.is_derived_session
-                    and reached.retailer = page_views.retailer
-                    and reached.visitor_id = page_views.visitor_id
-                    and reached.session_id = page_views.session_id
-                    and page_views.viewed_at >= reached.started_at
+                    and reached.retailer = delivered.retailer
+                    and reached.visitor_id = delivered.visitor_id
+                    and reached.session_id = delivered.session_id
+                    and delivered.viewed_at >= reached.started_at
             )
         )
 
@@ -344,27 +344,27 @@ landings as (
 
     select
         keyed.session_key,
-        page_views.page_url as landing_page_url,
-        page_views.referrer_url,
-        coalesce(page_views.utm_source, {{ url_parameter('page_views.page_url', 'utm_source') }}) as utm_source,
-        coalesce(page_views.utm_medium, {{ url_parameter('page_views.page_url', 'utm_medium') }}) as utm_medium,
-        coalesce(page_views.utm_campaign, {{ url_parameter('page_views.page_url', 'utm_campaign') }}) as utm_campaign,
-        coalesce(page_views.utm_term, {{ url_parameter('page_views.page_url', 'utm_term') }}) as utm_term,
-        coalesce(page_views.utm_content, {{ url_parameter('page_views.page_url', 'utm_content') }}) as utm_content,
-        coalesce(page_views.campaign_id, {{ url_parameter('page_views.page_url', 'utm_id') }}) as campaign_id,
-        {{ url_host('page_views.referrer_url') }} as referrer_host,
-        {{ url_host('page_views.page_url') }} as landing_host,
-        page_views.platform,
-        page_views.device_type,
-        page_views.user_agent
-    from {{ ref('fct_page_views') }} as page_views
+        landed.page_url as landing_page_url,
+        landed.referrer_url,
+        coalesce(landed.utm_source, {{ url_parameter('landed.page_url', 'utm_source') }}) as utm_source,
+        coalesce(landed.utm_medium, {{ url_parameter('landed.page_url', 'utm_medium') }}) as utm_medium,
+        coalesce(landed.utm_campaign, {{ url_parameter('landed.page_url', 'utm_campaign') }}) as utm_campaign,
+        coalesce(landed.utm_term, {{ url_parameter('landed.page_url', 'utm_term') }}) as utm_term,
+        coalesce(landed.utm_content, {{ url_parameter('landed.page_url', 'utm_content') }}) as utm_content,
+        coalesce(landed.campaign_id, {{ url_parameter('landed.page_url', 'utm_id') }}) as campaign_id,
+        {{ url_host('landed.referrer_url') }} as referrer_host,
+        {{ url_host('landed.page_url') }} as landing_host,
+        landed.platform,
+        landed.device_type,
+        landed.user_agent
+    from {{ ref('fct_page_views') }} as landed
     inner join keyed
-        on page_views.page_view_id = keyed.page_view_id
+        on landed.page_view_id = keyed.page_view_id
     where
         {%- if is_incremental() %}
-        page_views.viewed_at >= {{ read_from }} and
+        landed.viewed_at >= {{ read_from }} and
         {%- endif %}
-        page_views.page_view_id in (
+        landed.page_view_id in (
             select first_views.page_view_id from first_views
             where first_views.view_number = 1
         )

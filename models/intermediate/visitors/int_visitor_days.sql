@@ -75,31 +75,31 @@ touched as (
 touched_page_views as (
 
     select
-        page_views.retailer,
-        page_views.visitor_id,
-        page_views.session_id,
-        page_views.user_agent,
-        page_views.viewed_date,
-        page_views.viewed_at
-    from {{ ref('fct_page_views') }} as page_views
+        delivered.retailer,
+        delivered.visitor_id,
+        delivered.session_id,
+        delivered.user_agent,
+        delivered.viewed_date,
+        delivered.viewed_at
+    from {{ ref('fct_page_views') }} as delivered
     inner join touched
         on
-            page_views.retailer = touched.retailer
-            and page_views.visitor_id = touched.visitor_id
-            and page_views.viewed_date >= {{ dbt.dateadd('day', 1 - window_days, 'touched.changed_from') }}
-    where page_views.viewed_date >= {{ read_from }}
+            delivered.retailer = touched.retailer
+            and delivered.visitor_id = touched.visitor_id
+            and delivered.viewed_date >= {{ dbt.dateadd('day', 1 - window_days, 'touched.changed_from') }}
+    where delivered.viewed_date >= {{ read_from }}
 
 ),
 
 touched_sessions as (
 
-    select sessions.*
-    from {{ ref('int_sessions') }} as sessions
+    select visits.*
+    from {{ ref('int_sessions') }} as visits
     inner join touched
         on
-            sessions.retailer = touched.retailer
-            and sessions.visitor_id = touched.visitor_id
-    where sessions.ended_at >= cast({{ read_from }} as {{ dbt.type_timestamp() }})
+            visits.retailer = touched.retailer
+            and visits.visitor_id = touched.visitor_id
+    where visits.ended_at >= cast({{ read_from }} as {{ dbt.type_timestamp() }})
 
 ),
 

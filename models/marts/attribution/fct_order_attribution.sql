@@ -216,31 +216,31 @@ buyer_visitor_ids as (
 sessions as (
 
     select
-        sessions.session_key,
-        sessions.retailer,
-        sessions.visitor_id,
-        sessions.crm_id,
-        sessions.channel,
-        sessions.utm_source,
-        sessions.utm_medium,
-        sessions.utm_campaign,
-        sessions.campaign_id,
-        sessions.started_date,
-        sessions.started_at
-    from {{ ref('int_sessions') }} as sessions
+        visits.session_key,
+        visits.retailer,
+        visits.visitor_id,
+        visits.crm_id,
+        visits.channel,
+        visits.utm_source,
+        visits.utm_medium,
+        visits.utm_campaign,
+        visits.campaign_id,
+        visits.started_date,
+        visits.started_at
+    from {{ ref('int_sessions') }} as visits
     {%- if is_incremental() %}
     where
-        sessions.started_at >= {{ read_from }}
+        visits.started_at >= {{ read_from }}
         and (
             exists (
                 select 1 from buyers
-                where buyers.retailer = sessions.retailer and buyers.user_crm_id = sessions.crm_id
+                where buyers.retailer = visits.retailer and buyers.user_crm_id = visits.crm_id
             )
             or exists (
                 select 1 from buyer_visitor_ids
                 where
-                    buyer_visitor_ids.retailer = sessions.retailer
-                    and buyer_visitor_ids.visitor_id = sessions.visitor_id
+                    buyer_visitor_ids.retailer = visits.retailer
+                    and buyer_visitor_ids.visitor_id = visits.visitor_id
             )
         )
     {%- endif %}
