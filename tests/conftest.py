@@ -119,7 +119,8 @@ class ProjectCopy:
         for name in ("dbt_project.yml", "profiles.yml.example"):
             shutil.copy(ROOT / name, root / name)
         for folder in ("models", "macros", "seeds", "snapshots", "tests/dbt"):
-            shutil.copytree(ROOT / folder, root / folder)
+            if (ROOT / folder).is_dir():   # the project has no dbt snapshots (models/marts/history instead)
+                shutil.copytree(ROOT / folder, root / folder)
         (root / "profiles").mkdir()
         shutil.copy(ROOT / "profiles.yml.example", root / "profiles" / "profiles.yml")
         self.data = root / "drop"

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     The ids behind the visitor-id health warnings, one row per retailer,
     anomaly and id, to look into or report to the vendor: bots (flagged,

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     Visitor-id health per retailer and day (vendor spec 001: "Ensure Visitor
     IDs persist across sessions and correctly transition to CRM IDs ...

@@ -81,10 +81,10 @@ lateness as (
 
 select
     files.file_name,
-    coalesce(invalid_rows.rows_invalid, 0) as rows_invalid,
     lateness.oldest_event_date,
-    coalesce(lateness.events_outside_window, 0) as events_outside_window,
-    files.load_id as _load_id
+    files.load_id as _load_id,
+    coalesce(invalid_rows.rows_invalid, 0) as rows_invalid,
+    coalesce(lateness.events_outside_window, 0) as events_outside_window
 from files
 left join invalid_rows
     on files.file_name = invalid_rows.file_name

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     One row per retailer, CRM id and day it was seen with a visitor id: how
     many visitor ids it had that day and over the audit_window_days ending on

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     One row per visit (session): when it started and ended, who (visitor id,
     the CRM id seen in it) and where it came from. A retailer's own session

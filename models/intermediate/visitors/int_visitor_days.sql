@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     One row per retailer, visitor id and day with page views: how the id
     behaves that day (bot signals) and over the audit_window_days ending on

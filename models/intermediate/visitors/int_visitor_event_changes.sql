@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     The change feed of the visitor models (Snowplow web's "events this run",
     kept): one row each time a page view or an order lands in its mart, new

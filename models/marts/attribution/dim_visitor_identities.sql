@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     Identity stitching: which CRM id a visitor id belongs to, over time.
     A visitor id's observations with a CRM id (int_identity_observations) are

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     One row per order, tied to the visits of the same stitched user in the
     attribution_lookback_days before it. First touch: the earliest of those
