@@ -35,7 +35,7 @@
     `and <date column> >= <earliest incoming date - processing_window_days>`
     for a fact with meta.prune_partitions (the name of its date column), as a
     scalar subquery on `incoming` (DuckDB turns it into a scan filter);
-    empty for other models. A row whose date moved back further than the
+    empty for other models. A row whose date moved later by more than the
     window between deliveries is not found: the fact's unique test fails on
     the two rows (README "Running on BigQuery").
 -#}

@@ -19,9 +19,9 @@
 }}
 {#- The version a delivery replaces is looked for from processing_window_days
     before the earliest new event: a constant, so old row groups (BigQuery
-    partitions) are skipped. An event delivered again with a time moved back
-    further than that is taken as new, as the marts' BigQuery deletes bound it
-    (README "Running on BigQuery"). A full build has no earlier versions. -#}
+    partitions) are skipped. An event delivered again with a time moved later
+    by more than that is taken as new, as the facts' lookups bound it
+    (DECISIONLOG "Newest-delivery lookups look back from the incoming rows' dates"). A full build has no earlier versions. -#}
 {%- set previous_from = none -%}
 {%- if is_incremental() and execute -%}
 {%- set earliest = run_query(
