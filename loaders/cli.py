@@ -246,14 +246,40 @@ def demo_data(out, days):
     console.print(f"wrote {len(written)} files under {out}")
 
 
-@cli.command("add-retailer")
+class _InOrder(click.Command):
+    """A command that remembers the order its options were given in (ctx.meta["given_order"]):
+    field transformations run in command-line order (vendor spec 003 applies them one after the other)."""
+
+    def make_parser(self, ctx):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args):
+            opts, rest, order = parse(args)
+            ctx.meta["given_order"] = [getattr(param, "name", None) for param in order]
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
+
+
+TRANSFORMATION_FLAGS = {"renames": "rename", "copies": "copy", "news": "new", "deletes": "delete", "maps": "map",
+                        "timestamps": "timestamp", "casts": "cast"}
+
+
+@cli.command("add-retailer", cls=_InOrder)
 @click.argument("retailer")
 @click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT:LOCATION",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
                    "(repeatable).")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
-              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
-                   "orders:timezone=America/Toronto (repeatable).")
+              help="A meta.loader option of a dataset; VALUE is YAML (text, numbers, [lists], {maps}), e.g. "
+                   "orders:order_id_column=Id, orders:optional_columns='[Email, Id]' (repeatable). "
+                   "An unknown KEY is refused with the list of known ones.")
+@click.option("--user-id-field", "user_id_fields", multiple=True, metavar="NAME:FIELD",
+              help="The field holding the user id (formats with a user_id column, e.g. users:email).")
+@click.option("--user-id-type", "user_id_types", multiple=True, metavar="NAME:TYPE",
+              help="The user id type of the dataset's ids (e.g. users:email, users:crm_id).")
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
@@ -268,11 +294,14 @@ def demo_data(out, days):
 @click.option("--cast", "casts", multiple=True, metavar="NAME:FIELD:TYPE", help="Cast FIELD to string, integer, float or bool.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, copies, news, deletes, maps,
-                 timestamps, casts):
-    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
+def add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types, cadence, overwrite, **flags):
+    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it.
+
+    Transformations (--rename, --copy, --new, --delete, --map, --timestamp,
+    --cast) run in the order they are given.
+    """
     from .formats import available_formats
-    from .scaffold import Dataset, write_retailer
+    from .scaffold import Dataset, add_transformation, set_option, set_user_id, write_retailer
 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
@@ -286,17 +315,18 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
                               f"(formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
-        name, _, assignment = option.partition(":")
-        key, equals, value = assignment.partition("=")
-        target = next((d for d in parsed if d.name == name), None)
-        if not (target and key and equals):
-            raise LoaderError(f"--option {option!r}: expected NAME:KEY=VALUE with NAME one of the --dataset names")
-        target.options[key] = value
-    from .scaffold import add_transformation
-    for kind, flags in (("rename", renames), ("copy", copies), ("new", news), ("delete", deletes),
-                        ("map", maps), ("timestamp", timestamps), ("cast", casts)):
-        for flag in flags:
-            add_transformation(parsed, kind, flag)
+        set_option(project_dir, parsed, option)
+    for field_flag in user_id_fields:
+        set_user_id(project_dir, parsed, field_flag, "field")
+    for type_flag in user_id_types:
+        set_user_id(project_dir, parsed, type_flag, "type")
+    remaining = {name: list(values) for name, values in flags.items()}
+    for name in ctx.meta.get("given_order", []):
+        if name in TRANSFORMATION_FLAGS and remaining[name]:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], remaining[name].pop(0))
+    for name, values in remaining.items():   # a parser that told no order: declaration order
+        for value in values:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], value)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
     console.print("next: drop files at the locations above, then `retail-imports run`")
@@ -322,8 +352,9 @@ def discover(ctx, sample, retailer, dataset, folder):
         click.echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
     click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
-        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
-                   "another format)")
+        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
+                   "another format, or, when the retailer's export omits them, add --option "
+                   f"{dataset}:optional_columns='[{', '.join(found.missing)}]')")
     for name, pattern in found.timestamps.items():
         click.echo(f"timestamp field {name} looks like {pattern}")
     for note in found.notes:
@@ -440,7 +471,11 @@ def _progress() -> Progress:
 
 
 def _print_summary(summary: ImportSummary) -> None:
+    for source, warning in summary.warnings.items():
+        console.print(f"[yellow]warning[/yellow] {escape(source)}: {escape(warning)}", soft_wrap=True)
     for outcome in summary.outcomes:
+        for note in outcome.notes:
+            console.print(f"[yellow]warning[/yellow] {escape(outcome.file_name)}: {escape(note)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"

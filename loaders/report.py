@@ -31,7 +31,7 @@ EVENT_TYPE_COLUMNS = ("event_type", "event_name", "event", "type")
 HINTS = {
     "required value missing": "fill the column in the file, or declare a default for it in the source's meta.loader",
     "not a valid": "check the value's format against the vendor spec (dates, numbers, booleans)",
-    "not one of": "use one of the accepted values listed (case does not matter)",
+    "not one of": "use one of the accepted values listed, spelled exactly (values are case sensitive)",
     "not a valid e-mail address": "the column holds e-mail addresses: fix or remove the value",
     "not a complete URL": "give a full URL with protocol and domain, or set default_protocol",
     "one is required": "give at least one of the columns named",
@@ -110,7 +110,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _test_issues(target)
+        report.issues = _row_issues(con, loads) + _loader_warnings(summary) + _test_issues(target)
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -205,6 +205,21 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
                         column, problem = "(row)", part
                     issues[(source, column, problem, _hint(problem))] += 1
     return [Issue("error", s, c, p, h, n) for (s, c, p, h), n in sorted(issues.items(), key=lambda x: -x[1])]
+
+
+def _loader_warnings(summary) -> list[Issue]:
+    """What the loader warned about while landing: records kept, but not as the vendor asks."""
+    issues = []
+    for source, text in summary.warnings.items():
+        read = sum(o.rows_read for o in summary.outcomes if o.source == source and o.status == "landed")
+        issues.append(Issue("warning", source, "(source)", text,
+                            "the vendor requires these fields: ask the retailer for a full export", read))
+    for outcome in summary.outcomes:
+        for note in outcome.notes:
+            issues.append(Issue("warning", outcome.source, "(header)", f"{outcome.file_name}: {note}",
+                                "rename the field in the file, or map it with a rename transformation",
+                                outcome.rows_read))
+    return issues
 
 
 def _hint(problem: str) -> str:

@@ -1,9 +1,12 @@
 """A delivered file's header must hold the columns its format requires.
 
-A required column missing from the header would make every row of the file
-invalid; the file is refused instead, with a message naming the file and the
-missing columns, and the next run tries it again. Names are compared trimmed
-and case-insensitively, as staging matches them.
+Vendor spec 003: "Required fields are present in all lines" and "The fields
+have the correct keys (case sensitive)". A required column missing from the
+header would make every row of the file invalid; the file is refused instead,
+with a message naming the file and the missing columns (and a field that
+differs only in case), and the next run tries it again. A field spelled like
+a declared one in another case is not that field: it lands under a name of
+its own (sniff.raw_column_names) and the file's landing notes say so.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def required_columns(fmt: Format, options: dict, source_key: str = "") -> list[s
                     f"{' or '.join(column.source_choices)}"
                 )
         names.append(_delivered_as(name, options.get("transformations") or []))
-    return [n for n in names if n is not None]
+    return list(dict.fromkeys(n for n in names if n is not None))
 
 
 def _delivered_as(name: str, transformations: list) -> str | None:
@@ -35,7 +38,7 @@ def _delivered_as(name: str, transformations: list) -> str | None:
     (meta.loader.transformations, applied in staging) have run: a rename or copy
     to `name` reads another field; a new field needs none (None)."""
     for step in reversed(transformations):
-        if not isinstance(step, dict) or str(step.get("to") or step.get("new") or "").lower() != name.lower():
+        if not isinstance(step, dict) or str(step.get("to") or step.get("new") or "") != name:
             continue
         if "new" in step:
             return None
@@ -48,7 +51,34 @@ def check_required_columns(path: str, fmt: Format, header: list[str] | None, opt
                            source_key: str = "") -> None:
     if header is None or fmt.file_columns:
         return  # positional formats: a header line, when there is one, does not name the fields
-    have = {h.strip().lower() for h in header}
-    missing = [name for name in required_columns(fmt, options, source_key) if name.strip().lower() not in have]
+    have = {h.strip() for h in header}
+    missing = [name for name in required_columns(fmt, options, source_key) if name not in have]
     if missing:
-        raise FileError(path, f"missing required column(s) {', '.join(missing)} (format {fmt.name})", line=1)
+        near = _other_case(missing, header)
+        hint = f"; the header has {', '.join(near)}: keys are case sensitive" if near else ""
+        raise FileError(path, f"missing required column(s) {', '.join(missing)} (format {fmt.name}){hint}", line=1)
+
+
+def case_notes(fmt: Format, header: list[str] | None) -> list[str]:
+    """Header fields spelled like a field of the format in another case: not read as it (keys are
+    case sensitive), landed under a name of their own."""
+    if header is None or fmt.file_columns:
+        return []
+    declared = fmt.source_columns
+    notes = []
+    for field in dict.fromkeys(h.strip() for h in header):
+        match = next((d for d in declared if d.lower() == field.lower() and d != field), None)
+        if match and match not in (h.strip() for h in header):
+            notes.append(f"field {field!r} is not {match!r} (keys are case sensitive): kept, not read as {match}")
+    return notes
+
+
+def _other_case(names: list[str], header: list[str]) -> list[str]:
+    wanted = {n.lower() for n in names}
+    return [h.strip() for h in header if h.strip().lower() in wanted]
+
+
+def optional_notice(fmt: Format) -> str:
+    """What a source that makes vendor-required fields optional is told at every land (and in the report)."""
+    return (f"vendor-required field(s) {', '.join(fmt.optional)} optional for this source "
+            "(meta.loader.optional_columns): files without them land, rows with them empty are kept")

@@ -57,6 +57,8 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         if d.cadence not in FRESHNESS:
             raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
+    for d in datasets:   # the options as the loader will read them: a wrong shape fails now, not at every run
+        formats[d.name].for_source(d.options, f"dataset {d.name}")
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
@@ -69,6 +71,67 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         ))
         register_staging_model(project_dir, formats[d.name].entity, staging_model_name(retailer, d.name))
     return written
+
+
+# meta.loader keys add-retailer writes from flags of their own.
+_OWN_FLAGS = {"format": "--dataset", "location": "--dataset", "cadence": "--cadence",
+              "transformations": "--rename, --copy, --new, --delete, --map, --timestamp and --cast"}
+
+
+def _dataset(datasets: list[Dataset], name: str, flag: str, form: str) -> Dataset:
+    target = next((d for d in datasets if d.name == name), None)
+    if target is None:
+        raise LoaderError(f"{flag}: expected {form} with NAME one of the --dataset names "
+                          f"({', '.join(d.name for d in datasets) or 'none given'})")
+    return target
+
+
+def set_option(project_dir: Path, datasets: list[Dataset], flag: str) -> None:
+    """--option NAME:KEY=VALUE: VALUE is read as YAML (a map or list is one), KEY must be a known option."""
+    from .options import known_options
+
+    name, _, assignment = flag.partition(":")
+    key, equals, text = assignment.partition("=")
+    target = _dataset(datasets, name, f"--option {flag!r}", "NAME:KEY=VALUE")
+    if not (key and equals):
+        raise LoaderError(f"--option {flag!r}: expected NAME:KEY=VALUE")
+    if key in _OWN_FLAGS:
+        raise LoaderError(f"--option {flag!r}: {key} is set by {_OWN_FLAGS[key]}")
+    known = known_options(load_format(project_dir, target.format))
+    if key not in known:
+        listed = "; ".join(f"{k} ({v})" for k, v in known.items() if k not in _OWN_FLAGS)
+        raise LoaderError(f"--option {flag!r}: unknown option {key!r} for format {target.format}. Known options: {listed}")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0]
+        raise LoaderError(f"--option {flag!r}: VALUE is read as YAML and this does not parse ({problem}); "
+                          f"quote it: {name}:{key}='\"{text}\"'") from None
+    if value is None:
+        raise LoaderError(f"--option {flag!r}: give a value after =")
+    previous = target.options.get(key)
+    if isinstance(previous, dict) and isinstance(value, dict):
+        value = {**previous, **value}   # --option a:columns={x: ...} --option a:columns={y: ...}
+    target.options[key] = value
+
+
+def set_user_id(project_dir: Path, datasets: list[Dataset], flag: str, what: str) -> None:
+    """--user-id-field NAME:FIELD / --user-id-type NAME:TYPE (vendor spec 003, Users: "You can select
+    which field contains the User ID and the associated User ID type")."""
+    option = f"--user-id-{what}"
+    name, sep, value = flag.partition(":")
+    target = _dataset(datasets, name, f"{option} {flag!r}", f"NAME:{what.upper()}")
+    if not (sep and value):
+        raise LoaderError(f"{option} {flag!r}: expected NAME:{what.upper()}")
+    column = "user_id" if what == "field" else "user_id_type"
+    fmt = load_format(project_dir, target.format)
+    if fmt.column(column) is None:
+        raise LoaderError(f"{option} {flag!r}: format {target.format} has no {column} column")
+    if what == "field":
+        columns = target.options.setdefault("columns", {})
+        columns[column] = {**(columns.get(column) or {}), "source": value}
+    else:
+        target.options.setdefault("defaults", {})[column] = value
 
 
 def _write(path: Path, text: str) -> Path:

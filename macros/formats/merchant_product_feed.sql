@@ -30,7 +30,7 @@ columns:
   - {source: brand, name: brand, type: string, description: "Brand."}
   - {source: google_product_category, name: category, type: string, description: "Product category."}
   - {source: product_type, name: product_type, type: string, description: "The retailer's own product type."}
-  - {source: availability, name: availability, type: string, accepted: [in stock, out of stock, preorder, backorder, in_stock, out_of_stock], description: "Stock availability."}
+  - {source: availability, name: availability, type: string, accepted: [in stock, out of stock, preorder, backorder, in_stock, out_of_stock], ignore_case: true, description: "Stock availability."}
   - {source: condition, name: condition, type: string, description: "Condition (new, used, refurbished)."}
   - {source: null, name: status, type: string, description: "Publication status (not in this format)."}
   - {source: link, name: product_url, type: url, description: "Product page URL."}
