@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import yaml
 
-from conftest import CLI, ROOT, run_cli
-
-
-def _copy_project(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "target", "logs", "warehouse", "data", ".git"))
-    return project
+from conftest import CLI, copy_project, run_cli
 
 
 def _loader(project, retailer):
@@ -23,7 +16,7 @@ def _loader(project, retailer):
 
 
 def test_transformation_flags_become_the_sources_transformations(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("add-retailer", "northwind", "--dataset", "users:kevel_users:drop/nw/users_*.csv",
                      "--rename", "users:mail=email", "--copy", "users:tier=tier_code", "--new", "users:source=pos",
                      "--delete", "users:internal", "--map", "users:tier:1=gold,2=silver",
@@ -42,7 +35,7 @@ def test_transformation_flags_become_the_sources_transformations(tmp_path):
 
 
 def test_bad_transformation_flags_are_refused_with_the_expected_form(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     base = ["add-retailer", "northwind", "--dataset", "users:kevel_users:x_*.csv"]
     for flag, value, message in [
         ("--cast", "users:orders:number", "type 'number' is not one of string, integer, float, bool"),
@@ -56,7 +49,7 @@ def test_bad_transformation_flags_are_refused_with_the_expected_form(tmp_path):
 
 
 def test_add_retailer_asks_for_datasets_when_no_flag_gives_them(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     answers = "orders\nkevel_orders_csv\n\nn\n"   # name, format, default location, no other dataset
     proc = subprocess.run([*CLI, "add-retailer", "askco"], cwd=project, input=answers, capture_output=True,
                           text=True, env={**os.environ, "DO_NOT_TRACK": "1"}, timeout=120)
@@ -69,3 +62,18 @@ def test_add_retailer_asks_for_datasets_when_no_flag_gives_them(tmp_path):
     proc = subprocess.run([*CLI, "add-retailer", "askco2"], cwd=project, input="orders\nnope\nkevel_orders_csv\n\nn\n",
                           capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1"}, timeout=120)
     assert proc.returncode == 0 and "is not one of" in proc.stdout + proc.stderr
+
+
+def test_transformations_keep_the_command_line_order(tmp_path):
+    """Spec 003 applies transformations one after the other: --copy before --rename copies the original field."""
+    project = copy_project(tmp_path)
+    for retailer, flags, expected in [
+        ("copyfirst", ["--copy", "users:a=x", "--rename", "users:a=y"],
+         [{"copy": "a", "to": "x"}, {"rename": "a", "to": "y"}]),
+        ("renamefirst", ["--rename", "users:a=y", "--copy", "users:y=x", "--map", "users:x:1=one", "--delete", "users:y"],
+         [{"rename": "a", "to": "y"}, {"copy": "y", "to": "x", "values": [{"from": "1", "to": "one"}]},
+          {"delete": "y"}]),
+    ]:
+        result = run_cli("add-retailer", retailer, "--dataset", "users:kevel_users:x_*.csv", *flags, cwd=project)
+        assert result.code == 0, result.err
+        assert _loader(project, retailer)["transformations"] == expected, retailer

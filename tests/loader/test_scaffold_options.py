@@ -1,0 +1,61 @@
+"""add-retailer --option values are YAML, unknown options are refused, and users have id flags."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import copy_project, run_cli
+
+
+def _loader(project, retailer):
+    sources = yaml.safe_load((project / f"models/staging/{retailer}/_{retailer}__sources.yml").read_text())
+    return sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+
+
+def test_option_values_are_yaml_and_user_ids_have_their_own_flags(tmp_path):
+    project = copy_project(tmp_path)
+    result = run_cli("add-retailer", "crmco", "--dataset", "users:kevel_users:drop/crm/users_*.csv",
+                     "--option", "users:casts={orders: integer, vip: bool}",
+                     "--option", "users:defaults={hash_email: true}",
+                     "--user-id-field", "users:email", "--user-id-type", "users:email", cwd=project)
+    assert result.code == 0, result.err
+    loader = _loader(project, "crmco")
+    assert loader["casts"] == {"orders": "integer", "vip": "bool"}
+    assert loader["columns"] == {"user_id": {"source": "email"}}
+    assert loader["defaults"] == {"hash_email": True, "user_id_type": "email"}
+
+    result = run_cli("add-retailer", "shopco", "--dataset", "orders:shopify_orders_csv:drop/s/orders_*.csv",
+                     "--option", "orders:optional_columns=[Email, Id]", "--option", "orders:order_id_column=Id",
+                     "--option", "orders:timestamp_format='%d/%m/%Y %H:%M'", cwd=project)
+    assert result.code == 0, result.err
+    loader = _loader(project, "shopco")
+    assert loader["optional_columns"] == ["Email", "Id"] and loader["order_id_column"] == "Id"
+    assert loader["timestamp_format"] == "%d/%m/%Y %H:%M"
+
+
+def test_unknown_or_malformed_options_are_refused_with_what_is_known(tmp_path):
+    project = copy_project(tmp_path)
+    base = ["add-retailer", "badco", "--dataset", "users:kevel_users:x_*.csv"]
+    for flags, message in [
+        (["--option", "users:user_id_type=email"], "unknown option 'user_id_type' for format kevel_users. Known options: "),
+        (["--option", "users:columns=user_id"], "meta.loader.columns must be a mapping, not 'user_id'"),
+        (["--option", "users:columns={user_id: email}"], "meta.loader.columns.user_id must be a mapping such as {source: FIELD}"),
+        (["--option", "users:columns={nope: {source: x}}"], "no column nope in format kevel_users"),
+        (["--option", "users:timestamp_format=%d/%m"], "VALUE is read as YAML and this does not parse"),
+        (["--option", "users:format=kevel_orders_csv"], "format is set by --dataset"),
+        (["--user-id-field", "users"], "expected NAME:FIELD"),
+        (["--user-id-type", "visits:email"], "NAME one of the --dataset names"),
+    ]:
+        result = run_cli(*base, *flags, cwd=project)
+        assert result.code == 1 and "Traceback" not in result.err, (flags, result.err)
+        assert message in result.err, (flags, result.err)
+    # the list of known options names what the loader and the format read
+    result = run_cli(*base, "--option", "users:timezon=UTC", cwd=project)
+    assert result.code == 1
+    for known in ("timezone (zone of date-times without an offset)", "optional_columns (", "encoding (", "casts ("):
+        assert known in result.err, result.err
+    assert "transformations (" not in result.err   # written by the transformation flags
+    result = run_cli("add-retailer", "visitco", "--dataset", "visits:symbiosys_visits_csv:x_*.csv",
+                     "--user-id-type", "visits:email", cwd=project)
+    assert result.code == 1 and "format symbiosys_visits_csv has no user_id_type column" in result.err
+    assert not (project / "models/staging/badco").exists() and not (project / "models/staging/visitco").exists()
