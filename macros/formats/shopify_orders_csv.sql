@@ -36,8 +36,8 @@ rules:
   - {rule: amounts_add_up, total: Total, sums: [[Subtotal, Shipping, Taxes], [Subtotal, Shipping]], severity: warn}
 columns:
   - {source: Name, name: order_id, type: string, required: true, source_option: order_id_column, source_choices: [Name, Id], description: "Order id: Name (#1001) by default, or Id when the source sets meta.loader.order_id_column: Id (match what tracking events send)."}
-  - {source: Name, name: order_name, type: string, required: true, description: "Shopify's order name (#1001): tells the rows of one order apart."}
-  - {source: Id, name: shopify_order_id, type: string, required: true, description: "Shopify's numeric order id."}
+  - {source: Name, name: order_name, type: string, required: true, level: order, description: "Shopify's order name (#1001): tells the rows of one order apart."}
+  - {source: Id, name: shopify_order_id, type: string, required: true, level: order, description: "Shopify's numeric order id (on the order's first row)."}
   - {source: Email, name: email_sha256, type: string, transform: email_sha256, required: true, description: "SHA-256 of the buyer's e-mail, trimmed and lower-cased (the e-mail itself is never stored past staging)."}
   - {source: Currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the amounts."}
   - {source: Total, name: total_amount, type: number, required: true, description: "Order total: subtotal + shipping, + taxes unless prices include them (duties and tips aside)."}

@@ -100,6 +100,10 @@
     {%- for column in entity_columns(spec.entity) if line_items and column.get('level') == 'order' -%}
         {%- do order_level.append(column.name) -%}
     {%- endfor -%}
+    {#- a format's own column on the order's first row only says level: order -#}
+    {%- for column in columns if line_items and column.get('level') == 'order' -%}
+        {%- do order_level.append(column.name) -%}
+    {%- endfor -%}
     {%- set row_columns, order_columns = [], [] -%}
     {%- for column in columns -%}
         {%- do (order_columns if column.name in order_level else row_columns).append(column) -%}

@@ -80,7 +80,12 @@
     {%- for f in fields -%}
         {%- do columns.append([f.sql, f.name]) -%}
         {%- do result_names.append(f.name) -%}
-        {%- do record_values.update({f.name: f.json}) -%}
+    {%- endfor -%}
+    {#- a field's JSON value is worked out beside it, where the delivered fields are still there,
+        as _json_<name> (fields starting with _ are refused above, so it is no field's name) -#}
+    {%- for f in fields if f.json is not none and not f.name.startswith('_') -%}
+        {%- do columns.append([f.json, '_json_' ~ f.name]) -%}
+        {%- do record_values.update({f.name: quote_column('_json_' ~ f.name)}) -%}
     {%- endfor -%}
     {{ return({'columns': columns, 'names': result_names, 'casts': casts, 'record_values': record_values,
         'problems': join_reasons(problems)}) }}

@@ -207,7 +207,7 @@ checked as (
             when order_rows_key is not null and run_number < order_last_run
                 then {{ dbt.concat([
                     "'order '", "order_rows_key",
-                    "': rows not adjacent; lines '", dbt.safe_cast('run_first_line', dbt.type_string()),
+                    "': rows not adjacent, lines '", dbt.safe_cast('run_first_line', dbt.type_string()),
                     "'-'", dbt.safe_cast('run_last_line', dbt.type_string()),
                     "' dropped: only the last run of its rows (lines '", dbt.safe_cast('kept_run_first_line', dbt.type_string()),
                     "'-'", dbt.safe_cast('kept_run_last_line', dbt.type_string()),
@@ -220,9 +220,9 @@ checked as (
         {{ join_reasons([
             'staged_rejection_reason',
             currency_is_supported('line_currency_code', 'line currency'),
-            line_item_status_is_known(
+            "case when staged_rejection_reason is null then " ~ line_item_status_is_known(
                 'coalesce(line_item_status, mapped_line_item_status)',
-                "coalesce(line_item_status, financial_status || ' / ' || fulfillment_status)"),
+                "coalesce(line_item_status, financial_status || ' / ' || fulfillment_status)") ~ " end",
             "case when line_item_key_first_line < _line_number then "
                 ~ dbt.concat(["'line item id '", "line_item_key", "' repeats line '",
                     dbt.safe_cast('line_item_key_first_line', dbt.type_string()), "' of the order'"]) ~ " end",
