@@ -81,6 +81,16 @@ class Format:
         return next((c for c in self.columns if c.name == name), None)
 
     @property
+    def keys_ignore_case(self) -> bool:
+        """Header names match the declared ones without case (a format that says so); else exactly."""
+        return bool(self.extra.get("keys_ignore_case"))
+
+    @property
+    def case_sensitive_names(self) -> list[str]:
+        """The declared field names a header must spell exactly (none when keys ignore case)."""
+        return [] if self.keys_ignore_case else self.source_columns
+
+    @property
     def vendor_required(self) -> list[str]:
         """The file fields the format requires (a source may make some optional: optional_columns)."""
         return list(dict.fromkeys(c.source for c in self.columns if c.required and c.source))

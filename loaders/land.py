@@ -83,7 +83,7 @@ def land_file(
     skip = 1 if dialect.header is not None else 0
     try:
         if delimited:
-            columns = dialect.columns or raw_column_names(dialect.header or [], fmt.source_columns)
+            columns = dialect.columns or raw_column_names(dialect.header or [], fmt.case_sensitive_names)
         else:
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.

@@ -51,8 +51,9 @@ def check_required_columns(path: str, fmt: Format, header: list[str] | None, opt
                            source_key: str = "") -> None:
     if header is None or fmt.file_columns:
         return  # positional formats: a header line, when there is one, does not name the fields
-    have = {h.strip() for h in header}
-    missing = [name for name in required_columns(fmt, options, source_key) if name not in have]
+    fold = str.lower if fmt.keys_ignore_case else str
+    have = {fold(h.strip()) for h in header}
+    missing = [name for name in required_columns(fmt, options, source_key) if fold(name) not in have]
     if missing:
         near = _other_case(missing, header)
         hint = f"; the header has {', '.join(near)}: keys are case sensitive" if near else ""
@@ -64,7 +65,7 @@ def case_notes(fmt: Format, header: list[str] | None) -> list[str]:
     case sensitive), landed under a name of their own."""
     if header is None or fmt.file_columns:
         return []
-    declared = fmt.source_columns
+    declared = fmt.case_sensitive_names
     notes = []
     for field in dict.fromkeys(h.strip() for h in header):
         match = next((d for d in declared if d.lower() == field.lower() and d != field), None)

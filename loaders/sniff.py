@@ -54,7 +54,7 @@ def sniff(path: str, fmt: Format) -> Dialect:
             note = f"line 1 read as a header: {first_line[:40]}{'...' if len(first_line) > 40 else ''}"
     columns = list(fmt.file_columns) if fmt.file_columns else (None if header is not None else fmt.source_columns)
     if fmt.trailing_prefix:
-        fixed = columns or raw_column_names(header or [], fmt.source_columns)
+        fixed = columns or raw_column_names(header or [], fmt.case_sensitive_names)
         extra = widest_record(path, delimiter, fmt.quote, 1 if header is not None else 0) - len(fixed)
         columns = list(fixed) + [f"{fmt.trailing_prefix}_{k}" for k in range(1, extra + 1)]
     return Dialect(delimiter=delimiter, header=header, has_bom=has_bom, columns=columns,

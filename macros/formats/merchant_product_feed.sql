@@ -19,6 +19,10 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
+# Feeds write Google's names in any case (the real Emirates feeds: ID,
+# Title, Price), and the vendor's Product Feed page, which would say
+# otherwise, is one we do not have: header names match without case.
+keys_ignore_case: true
 columns:
   - {source: id, name: product_id, type: string, required: true, description: "Product id."}
   - {source: item_group_id, name: item_group_id, type: string, description: "Group of variants the product belongs to."}

@@ -278,6 +278,31 @@ reasoned as (
         end as order_rejection_reason
     from discarded
 
+),
+
+-- Values in their canonical form (an e-mail hash is the user id of a Shopify order).
+canonical as (
+
+    select
+        *,
+        coalesce(
+            user_id_type, case when email_sha256 is not null then 'email_sha256' end
+        ) as canonical_user_id_type,
+        coalesce(user_id, email_sha256) as canonical_user_id,
+        upper(currency_code) as canonical_currency_code,
+        upper(coalesce(line_currency_code, currency_code)) as canonical_line_currency_code,
+        -- Shopify gives a unit price and a discount per line, not line totals
+        -- (nor per-line tax or shipping): its line subtotal and total are both
+        -- quantity x price - discount.
+        coalesce(
+            line_total_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
+        ) as canonical_line_total_amount,
+        coalesce(
+            line_subtotal_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
+        ) as canonical_line_subtotal_amount,
+        coalesce(own_problems, order_rejection_reason) as row_rejection_reason
+    from reasoned
+
 )
 
 select
@@ -285,12 +310,10 @@ select
     order_id,
     line_item_key,
     line_position,
-    coalesce(
-        user_id_type, case when email_sha256 is not null then 'email_sha256' end
-    ) as user_id_type,
-    coalesce(user_id, email_sha256) as user_id,
+    canonical_user_id_type as user_id_type,
+    canonical_user_id as user_id,
     email_sha256,
-    upper(currency_code) as currency_code,
+    canonical_currency_code as currency_code,
     total_amount,
     subtotal_amount,
     tax_amount,
@@ -319,14 +342,11 @@ select
     categories,
     size,
     size_system,
-    upper(coalesce(line_currency_code, currency_code)) as line_currency_code,
+    canonical_line_currency_code as line_currency_code,
     quantity,
     unit_price,
-    -- Shopify gives a unit price and a discount per line, not line totals
-    -- (nor per-line tax or shipping): its line subtotal and total are both
-    -- quantity x price - discount.
-    coalesce(line_total_amount, quantity * unit_price - coalesce(line_discount_amount, 0)) as line_total_amount,
-    coalesce(line_subtotal_amount, quantity * unit_price - coalesce(line_discount_amount, 0)) as line_subtotal_amount,
+    canonical_line_total_amount as line_total_amount,
+    canonical_line_subtotal_amount as line_subtotal_amount,
     line_tax_amount,
     line_shipping_amount,
     line_discount_amount,
@@ -339,11 +359,11 @@ select
     order_rows_key as _order_group,
     head_line as _order_first_line,
     order_rejection_reason as _order_rejection_reason,
-    coalesce(own_problems, order_rejection_reason) as _rejection_reason,
+    row_rejection_reason as _rejection_reason,
     _source_format,
     _source_file,
     _file_date,
     _line_number,
     _loaded_at,
     _load_id
-from reasoned
+from canonical
