@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import yaml
-
-from conftest import copy_project, run_cli
-
-
-def _loader(project, retailer):
-    sources = yaml.safe_load((project / f"models/staging/{retailer}/_{retailer}__sources.yml").read_text())
-    return sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+from conftest import copy_project, loader_block, run_cli
 
 
 def test_option_values_are_yaml_and_user_ids_have_their_own_flags(tmp_path):
@@ -19,7 +12,7 @@ def test_option_values_are_yaml_and_user_ids_have_their_own_flags(tmp_path):
                      "--option", "users:defaults={hash_email: true}",
                      "--user-id-field", "users:email", "--user-id-type", "users:email", cwd=project)
     assert result.code == 0, result.err
-    loader = _loader(project, "crmco")
+    loader = loader_block(project, "crmco")
     assert loader["casts"] == {"orders": "integer", "vip": "bool"}
     assert loader["columns"] == {"user_id": {"source": "email"}}
     assert loader["defaults"] == {"hash_email": True, "user_id_type": "email"}
@@ -28,7 +21,7 @@ def test_option_values_are_yaml_and_user_ids_have_their_own_flags(tmp_path):
                      "--option", "orders:optional_columns=[Email, Id]", "--option", "orders:order_id_column=Id",
                      "--option", "orders:timestamp_format='%d/%m/%Y %H:%M'", cwd=project)
     assert result.code == 0, result.err
-    loader = _loader(project, "shopco")
+    loader = loader_block(project, "shopco")
     assert loader["optional_columns"] == ["Email", "Id"] and loader["order_id_column"] == "Id"
     assert loader["timestamp_format"] == "%d/%m/%Y %H:%M"
 

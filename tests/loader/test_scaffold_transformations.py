@@ -5,14 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-import yaml
-
-from conftest import CLI, copy_project, run_cli
-
-
-def _loader(project, retailer):
-    sources = yaml.safe_load((project / f"models/staging/{retailer}/_{retailer}__sources.yml").read_text())
-    return sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+from conftest import CLI, copy_project, loader_block, run_cli
 
 
 def test_transformation_flags_become_the_sources_transformations(tmp_path):
@@ -22,7 +15,7 @@ def test_transformation_flags_become_the_sources_transformations(tmp_path):
                      "--delete", "users:internal", "--map", "users:tier:1=gold,2=silver",
                      "--timestamp", "users:signup:dd/MM/yyyy HH:mm", "--cast", "users:orders:integer", cwd=project)
     assert result.code == 0, result.err
-    assert _loader(project, "northwind")["transformations"] == [
+    assert loader_block(project, "northwind")["transformations"] == [
         {"rename": "mail", "to": "email"},
         {"copy": "tier", "to": "tier_code"},
         {"new": "source", "value": "pos"},
@@ -54,7 +47,7 @@ def test_add_retailer_asks_for_datasets_when_no_flag_gives_them(tmp_path):
     proc = subprocess.run([*CLI, "add-retailer", "askco"], cwd=project, input=answers, capture_output=True,
                           text=True, env={**os.environ, "DO_NOT_TRACK": "1"}, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    loader = _loader(project, "askco")
+    loader = loader_block(project, "askco")
     assert loader["format"] == "kevel_orders_csv" and loader["location"] == "drop/askco/askco_orders_*.csv"
     assert (project / "models/staging/askco/stg_askco__orders.sql").is_file()
 
@@ -76,4 +69,4 @@ def test_transformations_keep_the_command_line_order(tmp_path):
     ]:
         result = run_cli("add-retailer", retailer, "--dataset", "users:kevel_users:x_*.csv", *flags, cwd=project)
         assert result.code == 0, result.err
-        assert _loader(project, retailer)["transformations"] == expected, retailer
+        assert loader_block(project, retailer)["transformations"] == expected, retailer

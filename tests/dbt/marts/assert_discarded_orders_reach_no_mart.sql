@@ -18,29 +18,16 @@ with discarded as (
 
 reached as (
 
-    select
-        retailer,
-        order_id,
-        _source_file,
-        _load_id,
-        'fct_orders' as found_in
-    from {{ ref('fct_orders') }}
-    union all
-    select
-        retailer,
-        order_id,
-        _source_file,
-        _load_id,
-        'fct_order_line_items' as found_in
-    from {{ ref('fct_order_line_items') }}
-    union all
-    select
-        retailer,
-        order_id,
-        _source_file,
-        _load_id,
-        'int_order_line_states' as found_in
-    from {{ ref('int_order_line_states') }}
+    {% for model in ['fct_orders', 'fct_order_line_items', 'int_order_line_states'] -%}
+        select
+            retailer,
+            order_id,
+            _source_file,
+            _load_id,
+            '{{ model }}' as found_in
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 
