@@ -165,9 +165,9 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8"):
         found.notes.append(f"encoding {found.encoding}: add file: {{encoding: {found.encoding}}} to meta.loader")
     found.format, found.shared = fmt.name, [found.header[have[f]] for f in shared]
-    exact = set(have) if fmt.keys_ignore_case else {h.strip() for h in found.header}
+    exact = {h.strip() for h in found.header} if fmt.case_sensitive else set(have)
     found.missing = [name for name in fmt.vendor_required
-                     if (name.lower() if fmt.keys_ignore_case else name) not in exact]
+                     if (name if fmt.case_sensitive else name.lower()) not in exact]
     for name in found.missing:
         if name.lower() in have:   # keys are case sensitive (vendor spec 003)
             found.notes.append(f"field {found.header[have[name.lower()]]!r} is not {name!r}: keys are case sensitive "

@@ -81,14 +81,15 @@ class Format:
         return next((c for c in self.columns if c.name == name), None)
 
     @property
-    def keys_ignore_case(self) -> bool:
-        """Header names match the declared ones without case (a format that says so); else exactly."""
-        return bool(self.extra.get("keys_ignore_case"))
+    def case_sensitive(self) -> bool:
+        """Header names (and accepted values) must be spelled exactly: a format whose vendor says so
+        (`case_sensitive: true`, spec 003); others match them without case."""
+        return bool(self.extra.get("case_sensitive"))
 
     @property
     def case_sensitive_names(self) -> list[str]:
-        """The declared field names a header must spell exactly (none when keys ignore case)."""
-        return [] if self.keys_ignore_case else self.source_columns
+        """The declared field names a header must spell exactly (none unless the format is case sensitive)."""
+        return self.source_columns if self.case_sensitive else []
 
     @property
     def vendor_required(self) -> list[str]:

@@ -33,7 +33,7 @@ HINTS = {
     "required value missing": ("fill the column in the file, or declare a default for it in the source's meta.loader "
                                "(a field the retailer's export omits: meta.loader.optional_columns)"),
     "not a valid": "check the value's format against the vendor spec (dates, numbers, booleans)",
-    "not one of": "use one of the accepted values listed, spelled exactly (values are case sensitive)",
+    "not one of": "use one of the accepted values listed (spelled exactly where the problem says case sensitive)",
     "not a valid e-mail address": "the column holds e-mail addresses: fix or remove the value",
     "not a complete URL": "give a full URL with protocol and domain, or set default_protocol",
     "one is required": "give at least one of the columns named",

@@ -4,9 +4,11 @@ Vendor spec 003: "Required fields are present in all lines" and "The fields
 have the correct keys (case sensitive)". A required column missing from the
 header would make every row of the file invalid; the file is refused instead,
 with a message naming the file and the missing columns (and a field that
-differs only in case), and the next run tries it again. A field spelled like
-a declared one in another case is not that field: it lands under a name of
-its own (sniff.raw_column_names) and the file's landing notes say so.
+differs only in case), and the next run tries it again. In a format that is
+case sensitive (`case_sensitive: true`, the spec 003 formats), a field
+spelled like a declared one in another case is not that field: it lands
+under a name of its own (sniff.raw_column_names) and the file's landing
+notes say so. Other formats match names without case.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def check_required_columns(path: str, fmt: Format, header: list[str] | None, opt
                            source_key: str = "") -> None:
     if header is None or fmt.file_columns:
         return  # positional formats: a header line, when there is one, does not name the fields
-    fold = str.lower if fmt.keys_ignore_case else str
+    fold = str if fmt.case_sensitive else str.lower
     have = {fold(h.strip()) for h in header}
     missing = [name for name in required_columns(fmt, options, source_key) if fold(name) not in have]
     if missing:

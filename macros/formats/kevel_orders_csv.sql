@@ -21,6 +21,9 @@ line_items:
   # Adjacent rows with the same value here are one order; a row where it is
   # empty continues the order above it.
   order_rows: orderId
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 # custom_<name> columns, any number: the order's custom fields, keyed by <name>.
 custom_fields: {prefix: custom_, name: custom_fields}
 # Vendor rules on a row's own values (one macro each, macros/rules/): the

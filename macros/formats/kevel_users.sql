@@ -20,6 +20,9 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 other_columns: attributes
 columns:
   - {source: userId, name: user_id, type: string, required: true, description: "The user id as delivered (before trimming, lower-casing or hashing)."}

@@ -19,10 +19,6 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
-# Feeds write Google's names in any case (the real Emirates feeds: ID,
-# Title, Price), and the vendor's Product Feed page, which would say
-# otherwise, is one we do not have: header names match without case.
-keys_ignore_case: true
 columns:
   - {source: id, name: product_id, type: string, required: true, description: "Product id."}
   - {source: item_group_id, name: item_group_id, type: string, description: "Group of variants the product belongs to."}
@@ -34,7 +30,7 @@ columns:
   - {source: brand, name: brand, type: string, description: "Brand."}
   - {source: google_product_category, name: category, type: string, description: "Product category."}
   - {source: product_type, name: product_type, type: string, description: "The retailer's own product type."}
-  - {source: availability, name: availability, type: string, accepted: [in stock, out of stock, preorder, backorder, in_stock, out_of_stock], ignore_case: true, description: "Stock availability."}
+  - {source: availability, name: availability, type: string, accepted: [in stock, out of stock, preorder, backorder, in_stock, out_of_stock], description: "Stock availability."}
   - {source: condition, name: condition, type: string, description: "Condition (new, used, refurbished)."}
   - {source: null, name: status, type: string, description: "Publication status (not in this format)."}
   - {source: link, name: product_url, type: url, description: "Product page URL."}

@@ -22,6 +22,9 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 line_items:
   # Shopify repeats Name on every row of an order.
   order_rows: Name

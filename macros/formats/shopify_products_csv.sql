@@ -31,7 +31,7 @@ columns:
   - {source: Type, name: product_type, type: string, description: "The store's own product type."}
   - {source: null, name: availability, type: string, description: "Stock availability (not in this format)."}
   - {source: Google Shopping / Condition, name: condition, type: string, description: "Condition (new, used, refurbished)."}
-  - {source: Status, name: status, type: string, accepted: [active, draft, archived], ignore_case: true, description: "Shopify status: active, draft or archived."}
+  - {source: Status, name: status, type: string, accepted: [active, draft, archived], description: "Shopify status: active, draft or archived."}
   - {source: null, name: product_url, type: url, description: "Product page URL (not in this format)."}
   - {source: Image Src, name: image_url, type: url, description: "First image of the product."}
   - {source: null, name: currency_code, type: string, description: "Currency of the prices (set per source)."}

@@ -23,7 +23,7 @@ columns:
   - {source: currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the amounts, upper-cased."}
   - {source: coupon_code, name: coupon_code, type: string, description: "Voucher codes used, separated by ;."}
   - {source: product_ids, name: product_ids, type: string, description: "Product ids bought, separated by ;."}
-  - {source: platform, name: platform, type: string, default: web, accepted: [web, app], ignore_case: true, description: "web or app; web when empty."}
+  - {source: platform, name: platform, type: string, default: web, accepted: [web, app], description: "web or app; web when empty."}
   - {source: revenue, name: revenue, type: number, required: true, description: "Order revenue in currency units."}
   - {source: item_count, name: item_count, type: integer, description: "Number of items in the order."}
   - {source: event_time, name: ordered_at, type: timestamp, required: true, description: "When the order was placed, ISO-8601, converted to UTC."}

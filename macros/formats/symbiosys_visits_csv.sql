@@ -22,7 +22,7 @@ columns:
   - {source: visitor_id, name: visitor_id, type: string, required: true, description: "First-party visitor (cookie / device) id."}
   - {source: crm_id, name: crm_id, type: string, description: "Retailer's CRM id of the logged-in user."}
   - {source: session_id, name: session_id, type: string, description: "Session id as sent by the retailer."}
-  - {source: event_type, name: event_type, type: string, default: page_view, accepted: [page_view, click], ignore_case: true, description: "page_view or click; page_view when empty."}
+  - {source: event_type, name: event_type, type: string, default: page_view, accepted: [page_view, click], description: "page_view or click; page_view when empty."}
   - {source: url, name: page_url, type: string, required: true, description: "Full URL of the page viewed."}
   - {source: referrer, name: referrer_url, type: string, description: "Referring URL."}
   - {source: utm_source, name: utm_source, type: string, description: "utm_source of the landing URL."}
@@ -31,7 +31,7 @@ columns:
   - {source: utm_term, name: utm_term, type: string, description: "utm_term of the landing URL."}
   - {source: utm_content, name: utm_content, type: string, description: "utm_content of the landing URL."}
   - {source: campaign_id, name: campaign_id, type: string, description: "Ad platform campaign id, when known."}
-  - {source: platform, name: platform, type: string, default: web, accepted: [web, app], ignore_case: true, description: "web or app; web when empty."}
+  - {source: platform, name: platform, type: string, default: web, accepted: [web, app], description: "web or app; web when empty."}
   - {source: device_type, name: device_type, type: string, description: "desktop, mobile, tablet..."}
   - {source: user_agent, name: user_agent, type: string, description: "Browser user agent."}
   - {source: event_time, name: viewed_at, type: timestamp, required: true, description: "When the page was viewed, ISO-8601, converted to UTC."}

@@ -2,8 +2,8 @@
 {#-
     Why a staged row cannot be used, or null: a required value missing (and
     no default for it), a value that does not cast to its type, a value
-    outside its accepted list (spelled exactly, unless the column says
-    ignore_case: true), a value its transform refuses (an e-mail that
+    outside its accepted list (spelled exactly when the format is
+    case_sensitive), a value its transform refuses (an e-mail that
     is not one, a user id that does not fit its type), plus any
     `extra_reasons` (SQL text expressions, null when fine).
     Reads the <name>__raw columns of the `cleaned` CTE of stage_source.
@@ -34,12 +34,12 @@
             {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ cast_value(raw, check) ~ " is null then " ~ text_literal(label ~ ": " ~ problem) ~ " end") -%}
         {%- endif -%}
         {%- if column.get('accepted') -%}
-            {#- values are case sensitive (vendor spec 003 lists them exactly), unless the format says otherwise -#}
-            {%- set value = "lower(" ~ raw ~ ")" if column.get('ignore_case') else raw -%}
+            {#- spelled exactly in a case-sensitive format (vendor spec 003 lists them exactly) -#}
+            {%- set value = raw if column.get('case_sensitive') else "lower(" ~ raw ~ ")" -%}
             {%- set accepted = [] -%}
             {%- for a in column.accepted -%}{%- do accepted.append(text_literal(a)) -%}{%- endfor -%}
             {%- do reasons.append("case when " ~ raw ~ " is not null and " ~ value ~ " not in (" ~ accepted | join(', ') ~ ") then "
-                ~ text_literal(label ~ ": not one of " ~ column.accepted | join(', ') ~ ("" if column.get('ignore_case') else " (case sensitive)")) ~ " end") -%}
+                ~ text_literal(label ~ ": not one of " ~ column.accepted | join(', ') ~ (" (case sensitive)" if column.get('case_sensitive') else "")) ~ " end") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for group in one_of_required -%}

@@ -7,7 +7,8 @@
     columns.channel.default) and make fields the format requires optional
     (`optional_columns: [Email, Total]`, fields the retailer's export omits).
     Each column keeps the field the format declares in `declared_source`
-    (the name the format's rules use). The loader applies the same rules
+    (the name the format's rules use) and the format's `case_sensitive`
+    (accepted values spelled exactly). The loader applies the same rules
     (loaders/formats.py, Format.for_source).
 -#}
     {%- set spec = format_spec(loader['format']) -%}
@@ -45,7 +46,7 @@
     {%- for column in spec['columns'] -%}
         {%- set merged = {'source': column.name} -%}
         {%- do merged.update(column) -%}
-        {%- do merged.update({'declared_source': merged.source}) -%}
+        {%- do merged.update({'declared_source': merged.source, 'case_sensitive': spec.get('case_sensitive', false)}) -%}
         {%- do merged.update(overrides.get(column.name, {})) -%}
         {%- do columns.append(merged) -%}
     {%- endfor -%}
