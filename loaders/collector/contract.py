@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable, NamedTuple
 
 import orjson
 
@@ -31,12 +31,12 @@ _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6}
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 
-@dataclass(frozen=True)
-class _Check:
+class _Check(NamedTuple):
     key: str               # the event field, lower-cased (staging matches names case-insensitively)
     label: str             # how staging names it in a reason
     required: bool
-    type: str | None       # checked type, None when left to staging
+    valid: Callable[[str], bool] | None   # the type's check, None when left to staging
+    type: str
     accepted: tuple[str, ...] | None
 
 
@@ -46,29 +46,44 @@ class Contract:
     def __init__(self, fmt: Format, options: dict):
         self.format_name = fmt.name
         judged = not options.get("transformations")   # renamed / derived fields: staging decides
-        self._checks = tuple(_check(c) for c in fmt.columns if c.source and judged)
+        checks = (_check(c) for c in fmt.columns if c.source and judged)
+        self._checks = tuple(c for c in checks if c.required or c.valid or c.accepted)   # plain text: nothing to check
+        self._plain_keys = {c.source.lower() for c in fmt.columns if c.source}
         sources = {c.name: c.source.lower() for c in fmt.columns if c.source}
         self._groups = tuple(
             (tuple(sources[n] for n in group), " or ".join(group))
             for group in (fmt.extra.get("one_of_required") or []) if judged and all(n in sources for n in group)
         )
 
+    def _all_plain(self, event: dict) -> bool:
+        """Whether every key is already a staging name (trimmed, lower-case); remembers the new plain ones."""
+        plain = True
+        for key in event.keys() - self._plain_keys:
+            if key.__class__ is str and key == key.strip().lower():
+                if len(self._plain_keys) < 10_000:   # bounded: keys are chosen by whoever sends
+                    self._plain_keys.add(key)
+            else:
+                plain = False
+        return plain
+
     def problems(self, event: dict) -> list[str]:
         """Staging's reasons for this event (empty when it is valid)."""
-        values = {str(k).strip().lower(): v for k, v in event.items()}
+        if not event.keys() <= self._plain_keys and not self._all_plain(event):
+            event = {str(k).strip().lower(): v for k, v in event.items()}
         found = []
-        for check in self._checks:
-            text = _text(values.get(check.key))
+        for key, label, required, valid, kind, accepted in self._checks:
+            value = event.get(key)
+            text = (value.strip() or None) if value.__class__ is str else _text(value)
             if text is None:
-                if check.required:
-                    found.append(f"{check.label}: required value missing")
+                if required:
+                    found.append(f"{label}: required value missing")
                 continue
-            if check.type and not _valid(check.type, text):
-                found.append(f"{check.label}: not a valid {check.type}")
-            if check.accepted and text.lower() not in check.accepted:
-                found.append(f"{check.label}: not one of {', '.join(check.accepted)}")
+            if valid is not None and not valid(text):
+                found.append(f"{label}: not a valid {kind}")
+            if accepted and text.lower() not in accepted:
+                found.append(f"{label}: not one of {', '.join(accepted)}")
         for keys, label in self._groups:
-            if all(_text(values.get(k)) is None for k in keys):
+            if all(_text(event.get(k)) is None for k in keys):
                 found.append(f"{label}: one is required")
         return found
 
@@ -79,7 +94,8 @@ def _check(column: Column) -> _Check:
         key=column.source.lower(),
         label=column.source,
         required=column.required and column.default is None,
-        type=column.type if modelled and column.type in _VALIDATORS else None,
+        valid=_VALIDATORS.get(column.type) if modelled else None,
+        type=column.type,
         accepted=tuple(a.lower() for a in column.accepted) if column.accepted and modelled else None,
     )
 
@@ -88,17 +104,13 @@ def _text(value) -> str | None:
     """The value as the raw table holds it (the JSON lines loader's text), trimmed; None when missing."""
     if value is None:
         return None
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool):
+    if value.__class__ is str:
+        return value.strip() or None
+    if isinstance(value, bool):
         text = "true" if value else "false"
     else:
         text = orjson.dumps(value).decode()
     return text.strip() or None
-
-
-def _valid(kind: str, text: str) -> bool:
-    return _VALIDATORS[kind](text)
 
 
 def _integer(text: str) -> bool:
@@ -112,7 +124,7 @@ def _number(text: str) -> bool:
 def _timestamp(text: str) -> bool:
     if _ISO_TIMESTAMP.fullmatch(text):
         try:
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
+            datetime.fromisoformat(text)
             return True
         except ValueError:
             pass
