@@ -7,6 +7,7 @@ documentation cannot drift from the contract.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .sources import ApiSource
@@ -15,7 +16,7 @@ _JSON_TYPES = {
     "string": {"type": "string"},
     "url": {"type": "string", "format": "uri"},
     "timestamp": {"type": "string", "format": "date-time",
-                  "description_suffix": "ISO-8601; with an offset (Z, +01:00, +0100) or UTC when none."},
+                  "description_suffix": "With an offset (Z, +01:00, +0100), or UTC when none."},
     "date": {"type": "string", "format": "date"},
     "number": {"type": ["number", "string"]},
     "integer": {"type": ["integer", "string"]},
@@ -110,6 +111,11 @@ def openapi(sources: list[ApiSource]) -> dict:
     }
 
 
+def _code(text: str) -> str:
+    """Escaped text, its `quoted` parts as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+
 def docs_html(spec: dict) -> str:
     """A readable page of the OpenAPI document: self-contained (no script, nothing fetched)."""
     parts = [f"<h1>{escape(spec['info']['title'])}</h1>", f"<p>{escape(spec['info']['description'])}</p>",
@@ -122,7 +128,7 @@ def docs_html(spec: dict) -> str:
              "\"url\": \"https://shop.example/\"}' \\\n  https://collector.example/v1/events</pre>",
              "<h3>Answers</h3><table><tr><th>status</th><th>meaning</th></tr>"]
     post = spec["paths"]["/v1/events"]["post"]
-    parts += [f"<tr><td>{code}</td><td>{escape(r['description'])}</td></tr>" for code, r in post["responses"].items()]
+    parts += [f"<tr><td>{code}</td><td>{_code(r['description'])}</td></tr>" for code, r in post["responses"].items()]
     parts.append("</table>")
     for name, schema in spec["components"]["schemas"].items():
         required = set(schema.get("required", []))
