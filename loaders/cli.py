@@ -203,6 +203,61 @@ def _interrupt(signum, frame):
 
 
 @cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; usually a reverse proxy's upstream instead).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (about one per core); each writes segments of its own.")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (off by default: access lines hold client addresses and browser keys).")
+@click.option("--forwarded-allow-ips", metavar="IPS",
+              help="Behind a reverse proxy: the proxy addresses whose X-Forwarded-For/-Proto are trusted "
+                   "(comma-separated, or '*').")
+@click.option("--root-path", default="", help="Path prefix the reverse proxy serves the API under (e.g. /collect).")
+@click.pass_context
+@_guard
+def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, root_path):
+    """Run the Event API: events POSTed by sites and apps for the event_api SOURCES (default all).
+
+    Each request is answered only once its events are on disk (fdatasync'd
+    spool segment); `land` / `run` / `schedule` then land closed segments
+    like delivered files. Stops cleanly on Ctrl-C or SIGTERM, closing its
+    open segments. Endpoints: POST /v1/events, GET /health, /tag.js,
+    /openapi.json, /docs.
+    """
+    import os
+
+    import uvicorn
+
+    from .collector import app as collector_app
+    from .collector.sources import KIND, api_sources
+
+    context = _context(ctx)
+    chosen = [s for s in select_sources(load_sources(context.project_dir), sources) if s.kind == KIND]
+    if not chosen:
+        raise LoaderError(f"no source in {context.project_dir / 'models'} has meta.loader.source: {KIND}"
+                          + (f" among {', '.join(sources)}" if sources else ""))
+    for api in api_sources(chosen):   # keys and settings checked here, in one clear line, before any worker starts
+        try:
+            api.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LoaderError(f"{api.key}: cannot create the spool folder {api.folder}: {exc.strerror}") from None
+        if not os.access(api.folder, os.W_OK):
+            raise LoaderError(f"{api.key}: the spool folder {api.folder} is not writable")
+        limit = f"{api.rate_per_second:g} events/s" if api.rate_per_second else "no rate limit"
+        console.print(f"{api.key} ({api.source.format.name}): spool {api.folder}; {limit}; "
+                      f"origins {', '.join(api.cors_origins) or 'none (server-side only)'}", soft_wrap=True)
+    os.environ.update({collector_app.ENV_PROJECT: str(context.project_dir),
+                       collector_app.ENV_SELECT: ",".join(sources), collector_app.ENV_WORKERS: str(workers)})
+    console.print(f"Event API on http://{host}:{port}{root_path}/v1/events (docs: /docs); Ctrl-C stops it")
+    uvicorn.run("loaders.collector.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                loop="uvloop", http="httptools", access_log=access_log, proxy_headers=bool(forwarded_allow_ips),
+                forwarded_allow_ips=forwarded_allow_ips, root_path=root_path, log_level="info",
+                timeout_graceful_shutdown=30, server_header=False)
+
+
+@cli.command()
 @click.option("--rejects", "show_rejects", is_flag=True, help="Also list rejected rows with line and reason.")
 @click.pass_context
 @_guard

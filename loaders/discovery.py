@@ -33,6 +33,8 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    # The delivery's date when its lister knows it (its name need not match the format's file-date pattern).
+    file_date: date | None = None
 
     @property
     def name(self) -> str:
@@ -62,8 +64,15 @@ def _files(source: Source) -> list[DeliveredFile]:
     ]
 
 
+def _segments(source: Source) -> list[DeliveredFile]:
+    """Closed spool segments of an event_api source (loaders/collector), oldest first."""
+    from .collector.spool import segment_deliveries
+
+    return segment_deliveries(source)
+
+
 # meta.loader.source -> its lister (project.SOURCE_KINDS names them).
-KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files}
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files, "event_api": _segments}
 
 
 def discover(source: Source) -> list[DeliveredFile]:

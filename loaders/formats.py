@@ -67,6 +67,7 @@ class Format:
     file_columns: tuple[str, ...] | None = None   # the fields of a headerless file, in order
     trailing_prefix: str | None = None            # any number of extra fields: <prefix>_1, _2...
     rows_match_file_date: str | None = None       # column whose value must equal the file-name date
+    refused_lines: bool = False                   # JSON lines: objects holding jsonlines.REFUSED_KEY are rejects
 
     @property
     def source_columns(self) -> list[str]:
@@ -190,4 +191,5 @@ def _file_fields(file_opts: dict, where: str) -> dict:
         "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
         "trailing_prefix": trailing.get("prefix"),
         "rows_match_file_date": file_opts.get("rows_match_file_date"),
+        "refused_lines": bool(file_opts.get("refused_lines", False)),
     }

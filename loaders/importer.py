@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -155,7 +155,7 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 summary.downloaded_files += 1
             options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
             for unit in decode.units(local, name, options, work):
-                outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
+                outcomes.append(_land_unit(wh, source, unit, name, fingerprint, delivered.file_date))
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
                                             exc.problem, exc.line))
@@ -167,7 +167,7 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
 
 
 def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
-               fingerprint: str | None) -> FileOutcome:
+               fingerprint: str | None, known_date: date | None = None) -> FileOutcome:
     if unit.error:
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                unit.error.problem, unit.error.line)
@@ -178,7 +178,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return FileOutcome(source.key, unit.name, "unchanged", previous.rows_read or 0,
                            previous.rows_landed or 0, previous.rows_rejected or 0)
     try:
-        when = _file_date(unit, source.format.file_date)
+        when = known_date or _file_date(unit, source.format.file_date)
         dialect = sniff(unit.path, source.format)
         _check_width(unit.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
         check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)

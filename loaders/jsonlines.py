@@ -23,13 +23,18 @@ from .sniff import raw_column_names
 from .sql import literal
 
 RECORD_COLUMN = "_record"
+# A line {"_refused": {"reason": ..., "text": ...}} records input a collector
+# could not take as an event (formats with file option refused_lines): it is
+# rejected with that reason, and the text as sent.
+REFUSED_KEY = "_refused"
 
 # What is left of a line once array brackets and a trailing comma are taken off.
 _CLEAN = r"""regexp_replace(regexp_replace(regexp_replace(trim(text), '^\[\s*\{', '{'),
                                            '\}\s*\]\s*,?$', '}'), ',\s*$', '')"""
 
 
-def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], int, list[tuple], str | None]:
+def parse_json_lines(con, path: str, max_line_bytes: int,
+                     refused_lines: bool = False) -> tuple[list[str], int, list[tuple], str | None]:
     """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note)."""
     _read_lines(con, path)
     con.execute(
@@ -45,15 +50,20 @@ def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], in
                         when rec in ('', '[', ']', '[]') then 'blank'
                         when strlen(text) > {int(max_line_bytes)} then 'too long'
                         when not json_valid(rec) then 'invalid'
+                        when {'true' if refused_lines else 'false'} and json_type(rec) = 'OBJECT'
+                             and json_exists(rec, {literal('$.' + REFUSED_KEY)}) then 'refused'
                         when json_type(rec) = 'OBJECT' then 'object'
                         else lower(json_type(rec)) end as kind
             from _json_lines"""
     )
     con.execute("drop table _json_lines")
     rejects = [
-        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), _reason(kind), text)
-        for line, kind, text in con.execute(
-            "select line_number, kind, text from _json_kinds where kind not in ('blank', 'object') order by 1"
+        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), reason or _reason(kind), sent if kind == "refused" else text)
+        for line, kind, text, reason, sent in con.execute(
+            f"""select line_number, kind, text,
+                       case when kind = 'refused' then json_extract_string(rec, {literal(f'$.{REFUSED_KEY}.reason')}) end,
+                       case when kind = 'refused' then json_extract_string(rec, {literal(f'$.{REFUSED_KEY}.text')}) end
+                from _json_kinds where kind not in ('blank', 'object') order by 1"""
         ).fetchall()
     ]
     con.execute(
@@ -148,7 +158,8 @@ def _path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING"}
+_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING",
+                "refused": "REFUSED BY COLLECTOR"}
 
 
 def _reason(kind: str) -> str:

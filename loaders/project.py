@@ -24,7 +24,11 @@ SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # How a source's deliveries arrive (meta.loader.source): each kind lists its
 # deliveries in discovery.KINDS; every kind lands through the same path.
 # `files` (the default) is a location glob on a local folder or a store.
-SOURCE_KINDS = ("files",)
+# `event_api`: events POSTed to `retail-imports serve`, spooled in segments (loaders/collector).
+SOURCE_KINDS = ("files", "event_api")
+# What a kind's deliveries look like, whatever its format's file options say:
+# the collector's segments are JSON lines, with refused input marked.
+KIND_FILE_OPTIONS = {"event_api": {"layouts": ["json_lines"], "refused_lines": True}}
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     for key in ("format", "location") if kind == "files" else ("format",):
         if not block.get(key):
             raise LoaderError(f"{path}: source {retailer}.{dataset} meta.loader needs '{key}'")
+    if kind in KIND_FILE_OPTIONS:
+        block = {**block, "file": {**(block.get("file") or {}), **KIND_FILE_OPTIONS[kind]}}
     location = str(block.get("location") or "")
     if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)

@@ -43,7 +43,7 @@ REMOTE_PROTOCOLS = {
 }
 # Option names that hold a secret when given a literal value.
 _SECRET = re.compile(
-    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key"
+    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key|write_key"
     r"|^key$|client_keys)", re.I)
 # Literal values such options may still take: a mode, or a path to a file holding the secret.
 _NOT_A_SECRET = re.compile(r"^(anon|google_default|cloud|browser|cache|false|true|none)$|^[~/.]|\.(json|pem|key)$", re.I)
@@ -283,6 +283,14 @@ def storage_options(protocol: str, options: dict, key: str = "source") -> dict:
     if protocol == "sftp":
         resolved = _sftp_options(resolved, key)
     return resolved
+
+
+def secret_option(options: dict, name: str, key: str = "source") -> str | None:
+    """One secret of a meta.loader block, wherever the conventions above allow it: `<name>_env:
+    VARIABLE`, `<name>` rendered from `{{ env_var(...) }}`, or `<name>` in the `credentials` profile."""
+    given = {k: v for k, v in options.items() if k in (name, f"{name}_env")}
+    value = _resolve_env({**_profile(options.get("credentials"), key), **given}, key).get(name)
+    return None if value is None else str(value)
 
 
 def _profile(name, key: str) -> dict:
