@@ -15,9 +15,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from .api import KINDS as API_KINDS
+from .api import ApiKind, write_json_lines
 from .errors import FileError
 from .formats import FileDatePattern
 from .project import Source
@@ -33,6 +36,8 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    # What fetching learned, for the manifest (an API delivery: pages, a note); filled by the fetcher.
+    fetched: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -62,8 +67,25 @@ def _files(source: Source) -> list[DeliveredFile]:
     ]
 
 
+def _api(kind: ApiKind) -> Callable[[Source], list[DeliveredFile]]:
+    """An API kind's lister: each delivery of the run, fetched to JSON lines only when landed.
+
+    No fingerprint: an API gives no version of its answer, so every run
+    fetches, and the content's checksum tells whether anything changed.
+    """
+    def lister(source: Source) -> list[DeliveredFile]:
+        listed = []
+        for delivery in kind.deliveries(source):
+            fetched: dict = {}
+            listed.append(DeliveredFile(delivery.name, 0, url=delivery.name,
+                                        fetcher=partial(write_json_lines, delivery, fetched), fetched=fetched))
+        return listed
+    return lister
+
+
 # meta.loader.source -> its lister (project.SOURCE_KINDS names them).
-KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files}
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {
+    "files": _files, **{name: _api(kind) for name, kind in API_KINDS.items()}}
 
 
 def discover(source: Source) -> list[DeliveredFile]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .api import KINDS as API_KINDS
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
@@ -57,6 +58,8 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         if d.cadence not in FRESHNESS:
             raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
+    for d in datasets:   # refused before anything is written
+        _loader_block(d, f"dataset {d.name}")
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
@@ -76,19 +79,39 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def api_kind_of(fmt: str):
+    """The API source kind whose deliveries follow format `fmt` (egoi_contacts), or None for file formats."""
+    return next((kind for kind in API_KINDS.values() if kind.format == fmt), None)
+
+
+def _loader_block(d: Dataset, where: str) -> dict:
+    """The meta.loader block of a dataset: a location for files, the API kind and its options otherwise."""
+    transformations = {"transformations": d.transformations} if d.transformations else {}
+    kind = api_kind_of(d.format)
+    if kind is None:
+        if not d.location:
+            raise LoaderError(f"{where}: format {d.format} reads delivered files: give NAME:FORMAT:LOCATION")
+        return {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options, **transformations}
+    if d.location:
+        raise LoaderError(f"{where}: format {d.format} is fetched from an API ({kind.name}), it has no location: "
+                          f"give NAME:{d.format} and its settings with --option")
+    block = {"source": kind.name, "format": d.format, **d.options, **transformations}
+    kind.check(block, where)
+    return block
+
+
 def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format]) -> str:
     tables = []
     for d in datasets:
         fmt = formats[d.name]
+        # An API source's raw table changes only when the API's answer does: the age of its
+        # newest landing is no sign of a late delivery, so no freshness.
+        freshness = {} if api_kind_of(d.format) else {"loaded_at_field": "_loaded_at",
+                                                      "freshness": FRESHNESS[d.cadence]}
         tables.append({
             "name": d.name,
             "description": f"Raw {d.name} of {retailer}, landed as text by the loader ({fmt.vendor or fmt.name}).",
-            "config": {
-                "loaded_at_field": "_loaded_at",
-                "freshness": FRESHNESS[d.cadence],
-                "meta": {"loader": {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options,
-                                    **({"transformations": d.transformations} if d.transformations else {})}},
-            },
+            "config": {**freshness, "meta": {"loader": _loader_block(d, f"dataset {d.name}")}},
         })
     doc = {"version": 2, "sources": [{
         "name": retailer,
