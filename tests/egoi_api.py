@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from backends import SERVERS, Server, free_port
 
 API_KEY = "egoi-test-key-5f9d2c7a41b84e0c"   # must never show up in output, warehouse or reports
@@ -83,6 +85,17 @@ def expected_record(c: dict, account_id: str = ACCOUNT_ID, list_id: str = LIST_I
     return {"contact_id": base["contact_id"],
             "email_sha256": email_sha256(base["email"]) if base.get("email") else None,
             "attributes": attributes}
+
+
+def warehouse_text(warehouse: Path) -> str:
+    """Every value of every table of a warehouse, as one text to search for what must not be there."""
+    parts = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables "
+                             "where table_type = 'BASE TABLE'").fetchall()
+        for schema, table in tables:
+            parts += [repr(row) for row in con.execute(f'select * from "{schema}"."{table}"').fetchall()]
+    return "\n".join(parts)
 
 
 class EgoiApi:

@@ -122,6 +122,6 @@ def _cause(exc: BaseException | None) -> str:
     if exc is None:
         return "unknown error"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    # urllib3 prefixes its messages with the pool object's repr; keep what follows
-    text = text.split("): ", 1)[-1] if text.startswith("HTTPConnectionPool(") or text.startswith("HTTPSConnectionPool(") else text
+    if text.startswith(("HTTPConnectionPool(", "HTTPSConnectionPool(")):
+        text = text.split("): ", 1)[-1]   # urllib3 starts with the pool's repr; the cause follows
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

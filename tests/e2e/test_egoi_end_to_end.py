@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import ProjectCopy
 from egoi_api import API_KEY, ACCOUNT_ID, LIST_ID, EgoiApi, email_sha256, expected_record, personal_strings, \
-    sample_contacts
+    sample_contacts, warehouse_text
 
 pytestmark = pytest.mark.dbt
 
@@ -88,14 +88,6 @@ def files_text(folder: Path) -> str:
                      and p.suffix in (".json", ".html", ".log", ".txt", ".sql", ".yml", ".jsonl"))
 
 
-def warehouse_text(project: ProjectCopy) -> str:
-    parts = []
-    for schema, table in project.query("select table_schema, table_name from information_schema.tables "
-                                       "where table_type = 'BASE TABLE'"):
-        parts += [repr(r) for r in project.query(f'select * from "{schema}"."{table}"')]
-    return "\n".join(parts)
-
-
 def test_an_egoi_list_through_add_retailer_run_dry_run_and_import(shop):
     project, api = shop
     served = sample_contacts()
@@ -147,7 +139,7 @@ def test_an_egoi_list_through_add_retailer_run_dry_run_and_import(shop):
     assert ("e4e4e4e4e4", email_sha256("pedro@example.com")) not in links(project)
 
     # -- nothing personal and no key anywhere ----------------------------------------------------------------
-    everything = "\n".join([warehouse_text(project), files_text(project.root / "reports"),
+    everything = "\n".join([warehouse_text(project.warehouse), files_text(project.root / "reports"),
                             files_text(project.root / "logs"), files_text(project.root / "target"),
                             result.out, result.err, dry.out, dry.err, imported.out, imported.err])
     leaked = sorted(s for s in personal_strings(served + changed) | {API_KEY} if s in everything)

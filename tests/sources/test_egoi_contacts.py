@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from delivery import declare
 from egoi_api import API_KEY, ACCOUNT_ID, LIST_ID, SEGMENT_ID, EgoiApi, expected_record, personal_strings, \
-    sample_contacts
+    sample_contacts, warehouse_text
 
 ENV = {"EGOI_TEST_KEY": API_KEY}
 DELIVERY = f"egoi://account{ACCOUNT_ID}/list{LIST_ID}/contacts.jsonl"
@@ -37,9 +37,9 @@ def shop(mini, api):
     return mini
 
 
-def block(api: EgoiApi, **extra) -> dict:
+def block(api: EgoiApi | None, **extra) -> dict:
     return {"source": "egoi_contacts", "format": "egoi_contacts", "list_id": int(LIST_ID),
-            "api_key_env": "EGOI_TEST_KEY", "base_url": api.url, "page_size": 3,
+            "api_key_env": "EGOI_TEST_KEY", "base_url": api.url if api else None, "page_size": 3,
             "request_retries": 2, "request_backoff_seconds": 0.1, "request_max_wait_seconds": 5,
             "request_timeout_seconds": 2, **extra}
 
@@ -58,17 +58,6 @@ def raw_records(mini) -> list[dict]:
         rows = [dict(zip(names, r)) for r in cursor.fetchall()]
     return [{"contact_id": r["contact_id"], "email_sha256": r.get("email_sha256"),
              "attributes": {k: v for k, v in r.items() if k.startswith("egoi.") and v is not None}} for r in rows]
-
-
-def warehouse_text(mini) -> str:
-    """Every value of every table of the warehouse, as one text to search."""
-    parts = []
-    with duckdb.connect(str(mini.warehouse), read_only=True) as con:
-        tables = con.execute("select table_schema, table_name from information_schema.tables "
-                             "where table_type = 'BASE TABLE'").fetchall()
-        for schema, table in tables:
-            parts += [repr(row) for row in con.execute(f'select * from "{schema}"."{table}"').fetchall()]
-    return "\n".join(parts)
 
 
 def contact_requests(api: EgoiApi) -> list[dict]:
@@ -95,7 +84,7 @@ def test_a_list_lands_page_by_page_as_one_delivery_mapped_as_the_spec_says(shop,
                       "min(_source_file) from raw_shop.contacts") == [(1, 7, 7, DELIVERY)]
 
     # no plain e-mail, phone, name or extra field anywhere, nor the key
-    stored = warehouse_text(shop)
+    stored = warehouse_text(shop.warehouse)
     leaked = sorted(s for s in personal_strings(served) | {API_KEY, "loyalty card"} if s in stored)
     assert not leaked
     assert hashlib.sha256(b"ana.sousa@example.pt").hexdigest() in stored
@@ -189,6 +178,16 @@ def test_a_wrong_key_fails_with_a_clear_message_and_lands_nothing(shop, api):
     assert wrong not in result.out + result.err
     assert not contact_requests(api)
     assert shop.query("select count(*) from raw_shop.contacts") == [(0,)]
+
+
+def test_an_api_that_cannot_be_reached_fails_the_source_with_the_cause(shop):
+    from backends import free_port
+
+    declare(shop, "shop", {"contacts": {**block(None), "base_url": f"http://127.0.0.1:{free_port()}"}})
+    result = land(shop)
+    assert result.code == 1
+    assert "GET /my-account: no answer after 3 tries (NewConnectionError:" in result.err
+    assert "Connection refused" in result.err
 
 
 def test_the_key_comes_from_a_credentials_profile_too(shop, api, tmp_path):
