@@ -278,7 +278,8 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
         from .scaffold import prompt_datasets
-        datasets = prompt_datasets(project_dir, retailer)
+        datasets, asked = prompt_datasets(project_dir, retailer)
+        options = (*options, *asked)
     parsed = []
     for spec in datasets:
         parts = spec.split(":", 2)

@@ -18,6 +18,7 @@ from .api import KINDS as API_KINDS
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
+from .storage import check_inline_secrets
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def api_kind_of(fmt: str):
 def _loader_block(d: Dataset, where: str) -> dict:
     """The meta.loader block of a dataset: a location for files, the API kind and its options otherwise."""
     transformations = {"transformations": d.transformations} if d.transformations else {}
+    check_inline_secrets(d.options, where)   # a secret passed with --option is never written
     kind = api_kind_of(d.format)
     if kind is None:
         if not d.location:
@@ -277,18 +279,27 @@ def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
         step["cast"] = value
 
 
-def prompt_datasets(project_dir: Path, retailer: str) -> list[str]:
-    """Ask for the datasets (name, format, location) when add-retailer got no --dataset flag."""
+def prompt_datasets(project_dir: Path, retailer: str) -> tuple[list[str], list[str]]:
+    """Ask for the datasets (name, format, location, or an API's settings) when add-retailer got no
+    --dataset flag; the --dataset and --option values they stand for."""
     import click
 
     from .formats import available_formats
 
     formats = [f for f in available_formats(project_dir)]
-    specs = []
+    specs, options = [], []
     while True:
         name = click.prompt("dataset name (e.g. visits, orders)")
         fmt = click.prompt("format", type=click.Choice(formats))
-        location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
-        specs.append(f"{name}:{fmt}:{location}")
+        kind = api_kind_of(fmt)
+        if kind is None:
+            location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
+            specs.append(f"{name}:{fmt}:{location}")
+        else:
+            specs.append(f"{name}:{fmt}")
+            for key, question in kind.settings.items():
+                value = click.prompt(question, default="", show_default=False).strip()
+                if value:
+                    options.append(f"{name}:{key}={value}")
         if not click.confirm("another dataset?", default=False):
-            return specs
+            return specs, options

@@ -163,4 +163,8 @@ def _account_id(client: JsonClient) -> str:
     return account
 
 
-KIND = ApiKind(NAME, NAME, check, deliveries)
+KIND = ApiKind(NAME, NAME, check, deliveries, settings={
+    "list_id": "E-goi list id (the number before the list's title)",
+    "segment_id": "segment id (empty: the whole list)",
+    "api_key_env": "environment variable holding the E-goi API key",
+})

@@ -43,6 +43,7 @@ class ApiKind:
     format: str                                            # the format its deliveries follow
     check: Callable[[dict, str], None]                     # raise LoaderError for a block it cannot serve
     deliveries: Callable[["Source"], list[ApiDelivery]]
+    settings: dict[str, str] = field(default_factory=dict)  # option -> question, for add-retailer's prompts
 
 
 def write_json_lines(delivery: ApiDelivery, fetched: dict, dest: str) -> int:
