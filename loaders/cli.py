@@ -303,8 +303,8 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
             add_transformation(parsed, kind, flag)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
-    from .scaffold import api_kind_of
-    fetched = [d.name for d in parsed if api_kind_of(d.format)]
+    from .api import kind_of_format
+    fetched = [d.name for d in parsed if kind_of_format(d.format)]
     if len(fetched) < len(parsed):
         console.print("next: drop files at the locations above, then `retail-imports run`")
     if fetched:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .api import KINDS as API_KINDS
+from .api import kind_of_format
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
@@ -80,16 +80,11 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def api_kind_of(fmt: str):
-    """The API source kind whose deliveries follow format `fmt` (egoi_contacts), or None for file formats."""
-    return next((kind for kind in API_KINDS.values() if kind.format == fmt), None)
-
-
 def _loader_block(d: Dataset, where: str) -> dict:
     """The meta.loader block of a dataset: a location for files, the API kind and its options otherwise."""
     transformations = {"transformations": d.transformations} if d.transformations else {}
     check_inline_secrets(d.options, where)   # a secret passed with --option is never written
-    kind = api_kind_of(d.format)
+    kind = kind_of_format(d.format)
     if kind is None:
         if not d.location:
             raise LoaderError(f"{where}: format {d.format} reads delivered files: give NAME:FORMAT:LOCATION")
@@ -108,7 +103,7 @@ def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, For
         fmt = formats[d.name]
         # An API source's raw table changes only when the API's answer does: the age of its
         # newest landing is no sign of a late delivery, so no freshness.
-        freshness = {} if api_kind_of(d.format) else {"loaded_at_field": "_loaded_at",
+        freshness = {} if kind_of_format(d.format) else {"loaded_at_field": "_loaded_at",
                                                       "freshness": FRESHNESS[d.cadence]}
         tables.append({
             "name": d.name,
@@ -291,7 +286,7 @@ def prompt_datasets(project_dir: Path, retailer: str) -> tuple[list[str], list[s
     while True:
         name = click.prompt("dataset name (e.g. visits, orders)")
         fmt = click.prompt("format", type=click.Choice(formats))
-        kind = api_kind_of(fmt)
+        kind = kind_of_format(fmt)
         if kind is None:
             location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
             specs.append(f"{name}:{fmt}:{location}")

@@ -11,4 +11,10 @@ from .kind import ApiDelivery, ApiKind, write_json_lines
 
 KINDS: dict[str, ApiKind] = {kind.name: kind for kind in (egoi.KIND,)}
 
-__all__ = ["KINDS", "ApiDelivery", "ApiKind", "write_json_lines"]
+
+def kind_of_format(fmt: str) -> ApiKind | None:
+    """The API kind whose deliveries follow format `fmt` (egoi_contacts), or None for a format of files."""
+    return next((kind for kind in KINDS.values() if kind.format == fmt), None)
+
+
+__all__ = ["KINDS", "ApiDelivery", "ApiKind", "kind_of_format", "write_json_lines"]
