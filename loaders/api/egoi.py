@@ -131,8 +131,9 @@ def deliveries(source: "Source") -> list[ApiDelivery]:
     client = JsonClient(str(options.get("base_url") or DEFAULT_BASE_URL), {"Apikey": str(key)},
                         RetryPolicy.from_options(options, source.key), f"{source.key} (E-goi)")
     account_id = _account_id(client)
-    place = f"account{account_id}/list{list_id}" + (f"/segment{segment_id}" if segment_id else "")
-    client.name = name = f"egoi://{place}/contacts.jsonl"
+    # the base name alone (what `status` shows) still says which list
+    base_name = f"list{list_id}" + (f"-segment{segment_id}" if segment_id else "") + "-contacts.jsonl"
+    client.name = name = f"egoi://account{account_id}/{base_name}"
     path = f"/lists/{list_id}/contacts" + (f"/segment/{segment_id}" if segment_id else "")
     size = page_size(options, source.key)
 

@@ -113,7 +113,7 @@ def test_an_egoi_list_through_add_retailer_run_dry_run_and_import(shop):
     assert dry.code == 0, dry.err[-3000:]
     assert dim_users(project) == before                      # a dry run changes nothing
     report = json.loads(next((project.root / "reports").glob("*-dry-run.json")).read_text())
-    delivery = f"egoi://account{ACCOUNT_ID}/list{LIST_ID}/contacts.jsonl"
+    delivery = f"egoi://account{ACCOUNT_ID}/list{LIST_ID}-contacts.jsonl"
     [entry] = report["files"]
     assert (entry["file"], entry["status"], entry["rows_read"], entry["valid"], entry["pages"]) == \
         (delivery, "landed", 7, 7, 4)

@@ -17,7 +17,7 @@ from egoi_api import API_KEY, ACCOUNT_ID, LIST_ID, SEGMENT_ID, EgoiApi, expected
     sample_contacts, warehouse_text
 
 ENV = {"EGOI_TEST_KEY": API_KEY}
-DELIVERY = f"egoi://account{ACCOUNT_ID}/list{LIST_ID}/contacts.jsonl"
+DELIVERY = f"egoi://account{ACCOUNT_ID}/list{LIST_ID}-contacts.jsonl"
 SPEC_SENTENCE = "Notice that the user import from this type of Source does not allow you to specify any transformations."
 
 
@@ -122,7 +122,7 @@ def test_a_segment_lands_only_its_contacts(mini, api):
     assert {r["path"] for r in contact_requests(api)} == {f"/lists/{LIST_ID}/contacts/segment/{SEGMENT_ID}"}
     assert raw_records(mini) == [expected_record(served[i]) for i in (0, 2, 5)]
     assert mini.query("select file_name, pages from loader.files") == [
-        (f"egoi://account{ACCOUNT_ID}/list{LIST_ID}/segment{SEGMENT_ID}/contacts.jsonl", 1)]
+        (f"egoi://account{ACCOUNT_ID}/list{LIST_ID}-segment{SEGMENT_ID}-contacts.jsonl", 1)]
 
 
 def test_a_429_is_retried_after_the_wait_the_api_asks(shop, api):
