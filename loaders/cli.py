@@ -303,12 +303,13 @@ def demo_data(out, days):
 
 @cli.command("add-retailer")
 @click.argument("retailer")
-@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT:LOCATION",
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT[:LOCATION]",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
-                   "(repeatable).")
+                   "(repeatable); a format fetched from an API takes no location: contacts:egoi_contacts.")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
-              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
-                   "orders:timezone=America/Toronto (repeatable).")
+              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id, "
+                   "orders:timezone=America/Toronto, contacts:list_id=321, contacts:api_key_env=EGOI_API_KEY "
+                   "(repeatable).")
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
@@ -332,13 +333,16 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
         from .scaffold import prompt_datasets
-        datasets = prompt_datasets(project_dir, retailer)
+        datasets, asked = prompt_datasets(project_dir, retailer)
+        options = (*options, *asked)
     parsed = []
     for spec in datasets:
         parts = spec.split(":", 2)
-        if len(parts) != 3 or not all(parts):
-            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
-                              f"(formats: {', '.join(available_formats(project_dir))})")
+        if len(parts) == 2 and all(parts):   # a format fetched from an API has no location
+            parts.append("")
+        if len(parts) != 3 or not all(parts[:2]):
+            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION, or NAME:FORMAT for a format "
+                              f"fetched from an API (formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
         name, _, assignment = option.partition(":")
@@ -354,7 +358,13 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
             add_transformation(parsed, kind, flag)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
-    console.print("next: drop files at the locations above, then `retail-imports run`")
+    from .api import kind_of_format
+    fetched = [d.name for d in parsed if kind_of_format(d.format)]
+    if len(fetched) < len(parsed):
+        console.print("next: drop files at the locations above, then `retail-imports run`")
+    if fetched:
+        console.print(f"next: make the API key of {', '.join(fetched)} available (the variable api_key_env names, "
+                      "or the credentials profile), then `retail-imports run`")
 
 
 @cli.command()

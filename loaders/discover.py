@@ -20,6 +20,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from .errors import LoaderError
+from .api import kind_of_format
 from .formats import Format, available_formats, load_format
 
 _SAMPLE_BYTES = 1 << 16
@@ -145,7 +146,7 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     best: tuple[float, Format, list[str]] | None = None
     for name in available_formats(project_dir):
         fmt = load_format(project_dir, name)
-        if found.layout not in fmt.layouts:
+        if found.layout not in fmt.layouts or kind_of_format(name):   # fetched from an API, never a sample file
             continue
         fields = [c.lower() for c in fmt.source_columns]
         if not fields or fmt.file_columns:

@@ -15,9 +15,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from .api import KINDS as API_KINDS
+from .api import ApiKind, write_json_lines
 from .errors import FileError
 from .formats import FileDatePattern
 from .project import Source
@@ -35,6 +38,8 @@ class DeliveredFile:
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
     # The delivery's date when its lister knows it (its name need not match the format's file-date pattern).
     file_date: date | None = None
+    # What fetching learned, for the manifest (an API delivery: pages, a note); filled by the fetcher.
+    fetched: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -71,8 +76,25 @@ def _segments(source: Source) -> list[DeliveredFile]:
     return segment_deliveries(source)
 
 
+def _api(kind: ApiKind) -> Callable[[Source], list[DeliveredFile]]:
+    """An API kind's lister: each delivery of the run, fetched to JSON lines only when landed.
+
+    No fingerprint: an API gives no version of its answer, so every run
+    fetches, and the content's checksum tells whether anything changed.
+    """
+    def lister(source: Source) -> list[DeliveredFile]:
+        listed = []
+        for delivery in kind.deliveries(source):
+            fetched: dict = {}
+            listed.append(DeliveredFile(delivery.name, 0, url=delivery.name,
+                                        fetcher=partial(write_json_lines, delivery, fetched), fetched=fetched))
+        return listed
+    return lister
+
+
 # meta.loader.source -> its lister (project.SOURCE_KINDS names them).
-KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files, "event_api": _segments}
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {
+    "files": _files, "event_api": _segments, **{name: _api(kind) for name, kind in API_KINDS.items()}}
 
 
 def discover(source: Source) -> list[DeliveredFile]:

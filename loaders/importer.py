@@ -118,7 +118,8 @@ def land_sources(
     """
     planned = planned or plan(sources)
     ensure_raw_tables(wh, sources)
-    summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
+    summary = ImportSummary(outcomes=list(planned.errors),
+                            remote=any(s.kind != "files" or "://" in s.location for s in sources))
     for source, delivered in planned.files:
         outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
         summary.outcomes += outcomes
@@ -155,7 +156,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 summary.downloaded_files += 1
             options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
             for unit in decode.units(local, name, options, work):
-                outcomes.append(_land_unit(wh, source, unit, name, fingerprint, delivered.file_date))
+                outcomes.append(_land_unit(wh, source, unit, name, fingerprint, delivered.file_date,
+                                           delivered.fetched))
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
                                             exc.problem, exc.line))
@@ -167,7 +169,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
 
 
 def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
-               fingerprint: str | None, known_date: date | None = None) -> FileOutcome:
+               fingerprint: str | None, known_date: date | None = None,
+               fetched: dict | None = None) -> FileOutcome:
     if unit.error:
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                unit.error.problem, unit.error.line)
@@ -195,7 +198,8 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             max_line_bytes=int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES)),
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
             line_count=unit.lines,
-            manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
+            manifest_extra={"delivery": delivery, "fingerprint": fingerprint, "pages": (fetched or {}).get("pages")},
+            note=(fetched or {}).get("note"),
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,

@@ -59,6 +59,7 @@ def land_file(
     encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
     line_count: int | None = None,        # lines of the file at path, when already counted (saves a pass)
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
+    note: str | None = None,              # how the delivery was obtained (an API fetch), for the manifest
 ) -> LandResult:
     """Land the file in two transactions: its rows, then their line numbers.
 
@@ -122,7 +123,7 @@ def land_file(
                 encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
                 rows_read=landed + len(reject_rows), rows_landed=landed, rows_rejected=len(reject_rows),
                 status="numbering" if delimited else "landed",
-                message=_note(dialect.note, None if delimited else line_note), load_id=load_id,
+                message=_note(note, dialect.note, None if delimited else line_note), load_id=load_id,
                 started_at=started_at, finished_at=utcnow(),
                 duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
             )
@@ -134,7 +135,7 @@ def land_file(
         if delimited:
             con.execute("begin transaction")
             try:
-                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, number_lines()),
+                wh.mark_landed(target.retailer, target.dataset, file_name, _note(note, dialect.note, number_lines()),
                                finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
                 con.execute("commit")
             except Exception:

@@ -141,7 +141,7 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
     if loads:
         marks = ", ".join("?" for _ in loads)
         for row in con.execute(
-            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id "
+            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id, message, pages "
             f"from loader.files where load_id in ({marks})", loads).fetchall():
             manifest[(row[0], row[1])] = row
     files = []
@@ -159,7 +159,8 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "encoding": (outcome.encoding or (row[4] if row else None)) or None,
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
-            "message": outcome.message,
+            "pages": row[7] if row else None,       # API deliveries: pages fetched
+            "message": outcome.message or (row[6] if row else None),
         })
     return files
 

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import yaml
 
+from .api import kind_of_format
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
+from .storage import check_inline_secrets
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         if d.cadence not in FRESHNESS:
             raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
+    for d in datasets:   # refused before anything is written
+        _loader_block(d, f"dataset {d.name}")
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
@@ -76,19 +80,35 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _loader_block(d: Dataset, where: str) -> dict:
+    """The meta.loader block of a dataset: a location for files, the API kind and its options otherwise."""
+    transformations = {"transformations": d.transformations} if d.transformations else {}
+    check_inline_secrets(d.options, where)   # a secret passed with --option is never written
+    kind = kind_of_format(d.format)
+    if kind is None:
+        if not d.location:
+            raise LoaderError(f"{where}: format {d.format} reads delivered files: give NAME:FORMAT:LOCATION")
+        return {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options, **transformations}
+    if d.location:
+        raise LoaderError(f"{where}: format {d.format} is fetched from an API ({kind.name}), it has no location: "
+                          f"give NAME:{d.format} and its settings with --option")
+    block = {"source": kind.name, "format": d.format, **d.options, **transformations}
+    kind.check(block, where)
+    return block
+
+
 def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format]) -> str:
     tables = []
     for d in datasets:
         fmt = formats[d.name]
+        # An API source's raw table changes only when the API's answer does: the age of its
+        # newest landing is no sign of a late delivery, so no freshness.
+        freshness = {} if kind_of_format(d.format) else {"loaded_at_field": "_loaded_at",
+                                                      "freshness": FRESHNESS[d.cadence]}
         tables.append({
             "name": d.name,
             "description": f"Raw {d.name} of {retailer}, landed as text by the loader ({fmt.vendor or fmt.name}).",
-            "config": {
-                "loaded_at_field": "_loaded_at",
-                "freshness": FRESHNESS[d.cadence],
-                "meta": {"loader": {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options,
-                                    **({"transformations": d.transformations} if d.transformations else {})}},
-            },
+            "config": {**freshness, "meta": {"loader": _loader_block(d, f"dataset {d.name}")}},
         })
     doc = {"version": 2, "sources": [{
         "name": retailer,
@@ -254,18 +274,27 @@ def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
         step["cast"] = value
 
 
-def prompt_datasets(project_dir: Path, retailer: str) -> list[str]:
-    """Ask for the datasets (name, format, location) when add-retailer got no --dataset flag."""
+def prompt_datasets(project_dir: Path, retailer: str) -> tuple[list[str], list[str]]:
+    """Ask for the datasets (name, format, location, or an API's settings) when add-retailer got no
+    --dataset flag; the --dataset and --option values they stand for."""
     import click
 
     from .formats import available_formats
 
     formats = [f for f in available_formats(project_dir)]
-    specs = []
+    specs, options = [], []
     while True:
         name = click.prompt("dataset name (e.g. visits, orders)")
         fmt = click.prompt("format", type=click.Choice(formats))
-        location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
-        specs.append(f"{name}:{fmt}:{location}")
+        kind = kind_of_format(fmt)
+        if kind is None:
+            location = click.prompt("location of its files", default=f"drop/{retailer}/{retailer}_{name}_*.csv")
+            specs.append(f"{name}:{fmt}:{location}")
+        else:
+            specs.append(f"{name}:{fmt}")
+            for key, question in kind.settings.items():
+                value = click.prompt(question, default="", show_default=False).strip()
+                if value:
+                    options.append(f"{name}:{key}={value}")
         if not click.confirm("another dataset?", default=False):
-            return specs
+            return specs, options

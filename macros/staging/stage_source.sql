@@ -24,6 +24,10 @@
     {%- endif -%}
     {%- set loader = source_loader(source_name, table_name) -%}
     {%- set spec = source_spec(loader) -%}
+    {%- if spec.get('no_transformations') and (loader.get('transformations') or loader.get('casts')) -%}
+        {{ exceptions.raise_compiler_error("Source " ~ source_name ~ "." ~ table_name ~ ": format " ~ spec.name
+            ~ " takes no transformations (vendor spec: \"" ~ spec.no_transformations ~ "\")") }}
+    {%- endif -%}
     {%- set lineage = ['_retailer', '_source_file', '_file_date', '_line_number', '_loaded_at', '_load_id'] -%}
     {%- set present = {} -%}
     {%- set raw_names = [] -%}
