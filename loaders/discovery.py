@@ -72,19 +72,19 @@ def discover(source: Source) -> list[DeliveredFile]:
 
 
 def file_date(path: str, pattern: FileDatePattern | None) -> date | None:
-    """The date in the file's name, per the format's pattern.
+    """The date in the file's name (or its whole path, for patterns `in: path`), per the format's pattern.
 
     The name must hold exactly one date, and a real one: 20240230 is refused
     rather than guessed, since every event in the file is filed under it.
     """
     if pattern is None:
         return None
-    name = os.path.basename(path)
+    name = path if pattern.scope == "path" else os.path.basename(path)
     found = re.findall(pattern.regex, name)
     if not found:
-        raise FileError(path, f"file name has no date matching {pattern.regex!r} ({pattern.format})")
+        raise FileError(path, f"file {pattern.scope} has no date matching {pattern.regex!r} ({pattern.format})")
     if len(set(found)) > 1:
-        raise FileError(path, f"file name holds more than one date: {', '.join(sorted(set(found)))}")
+        raise FileError(path, f"file {pattern.scope} holds more than one date: {', '.join(sorted(set(found)))}")
     raw = found[0] if isinstance(found[0], str) else found[0][0]
     try:
         return datetime.strptime(raw, pattern.format).date()

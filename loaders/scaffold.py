@@ -60,15 +60,23 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
-        _write(folder / f"_{retailer}__models.yml", _models_yaml(retailer, datasets, formats)),
+        _write(folder / f"_{retailer}__models.yml", _models_yaml(retailer, datasets, formats, project_dir)),
     ]
     for d in datasets:
-        written.append(_write(
-            folder / f"{staging_model_name(retailer, d.name)}.sql",
-            f"{{{{ stage_source('{retailer}', '{d.name}') }}}}\n",
-        ))
-        register_staging_model(project_dir, formats[d.name].entity, staging_model_name(retailer, d.name))
+        model = staging_model_name(retailer, d.name)
+        written.append(_write(folder / f"{model}.sql", f"{{{{ stage_source('{retailer}', '{d.name}') }}}}\n"))
+        register_staging_model(project_dir, formats[d.name].entity, model)
+        for derived in derived_models(formats[d.name]):
+            name = f"{model}_{derived['suffix']}"
+            written.append(_write(folder / f"{name}.sql", f"{{{{ {derived['macro']}(ref('{model}')) }}}}\n"))
+            register_staging_model(project_dir, derived["entity"], name)
     return written
+
+
+def derived_models(fmt: Format) -> list[dict]:
+    """The staging models a format's source gets besides its own, built on it (format key
+    `derived_models`: a GA4 export feeds page views and order lines)."""
+    return list(fmt.extra.get("derived_models") or [])
 
 
 def _write(path: Path, text: str) -> Path:
@@ -99,7 +107,7 @@ def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, For
     return "# The source contract of this retailer: the loader lands what meta.loader says.\n" + _dump(doc)
 
 
-def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format]) -> str:
+def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Format], project_dir: Path) -> str:
     models = []
     for d in datasets:
         fmt = formats[d.name]
@@ -146,7 +154,44 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             ],
             "columns": columns,
         })
+        models += [_derived_model_yaml(project_dir, retailer, d, derived) for derived in derived_models(fmt)]
     return _dump({"version": 2, "models": models})
+
+
+def _derived_model_yaml(project_dir: Path, retailer: str, d: Dataset, derived: dict) -> dict:
+    """A model built on a staging model: its entity's columns, described as its union model describes them."""
+    entity, model = derived["entity"], staging_model_name(retailer, d.name)
+    columns = [dict(c) for c in union_columns(project_dir, entity)]
+    key = ["_source_file", "_line_number"] + (["_item_index"] if any(c["name"] == "_item_index" for c in columns) else [])
+    validated = entity in (_project_vars(project_dir).get("validation_models") or {})
+    return {
+        "name": f"{model}_{derived['suffix']}",
+        "description": f"{retailer}'s {entity.replace('_', ' ')} from its {d.name} ({model}, macro "
+                       f"{derived['macro']}); invalid rows are kept and flagged in _rejection_reason.",
+        "config": {"meta": {"entity": entity}},   # check_union_members: the union it belongs to
+        "data_tests": [
+            {"unique_combination": {"arguments": {"columns": key}}},
+            # entities re-checked by a validation model are reported whole by it
+            *([] if validated else [{"no_rejected_rows": {"config": {"severity": "warn"}}}]),
+        ],
+        "columns": columns,
+    }
+
+
+def union_columns(project_dir: Path, entity: str) -> list[dict]:
+    """The documented columns of int_<entity>__unioned (name, description), from its models YAML."""
+    wanted = f"int_{entity}__unioned"
+    for path in sorted((project_dir / "models" / "intermediate").rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in doc.get("models") or []:
+            if model.get("name") == wanted:
+                return [{"name": c["name"], "description": c.get("description") or c["name"]}
+                        for c in model.get("columns") or []]
+    raise LoaderError(f"no documented model {wanted} under models/intermediate: the union of entity {entity}")
+
+
+def _project_vars(project_dir: Path) -> dict:
+    return (yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8")) or {}).get("vars") or {}
 
 
 def _row_key_test(fmt: Format) -> list[dict]:
