@@ -33,6 +33,7 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    rows: int | None = None          # a table read in place (kind bigquery): its row count
 
     @property
     def name(self) -> str:
@@ -62,8 +63,16 @@ def _files(source: Source) -> list[DeliveredFile]:
     ]
 
 
+def _bigquery_tables(source: Source) -> list[DeliveredFile]:
+    """Tables already in BigQuery (bigquery_source.py), read there in place."""
+    from .bigquery_source import check_target, list_tables
+
+    check_target(source)
+    return list_tables(source)
+
+
 # meta.loader.source -> its lister (project.SOURCE_KINDS names them).
-KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files}
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files, "bigquery": _bigquery_tables}
 
 
 def discover(source: Source) -> list[DeliveredFile]:

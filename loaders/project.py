@@ -23,8 +23,10 @@ SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 # How a source's deliveries arrive (meta.loader.source): each kind lists its
 # deliveries in discovery.KINDS; every kind lands through the same path.
-# `files` (the default) is a location glob on a local folder or a store.
-SOURCE_KINDS = ("files",)
+# `files` (the default) is a location glob on a local folder or a store;
+# `bigquery`: tables already in BigQuery (a GA4 export's events_*), read in
+# place by dbt: the loader only records each new table in the manifest.
+SOURCE_KINDS = ("files", "bigquery")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Source:
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
+    database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
 
     @property
     def key(self) -> str:
@@ -130,6 +133,7 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
         options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
         declared_in=path,
         kind=kind,
+        database=src.get("database"),
     )
 
 

@@ -56,6 +56,13 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
     for d in datasets:
         if d.cadence not in FRESHNESS:
             raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
+    in_place = [d for d in datasets if d.options.get("source") == "bigquery"]
+    if in_place and len(datasets) > 1:
+        raise LoaderError(f"dataset {in_place[0].name} is read in place (source=bigquery): a dbt source names one "
+                          "BigQuery dataset, so add it alone, as a retailer of its own (e.g. "
+                          f"add-retailer {retailer}_ga4 --dataset ...)")
+    if in_place:
+        bigquery_table(in_place[0])   # refuse a malformed location before writing anything
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
     folder.mkdir(parents=True, exist_ok=True)
     written = [
@@ -64,7 +71,11 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
     ]
     for d in datasets:
         model = staging_model_name(retailer, d.name)
-        written.append(_write(folder / f"{model}.sql", f"{{{{ stage_source('{retailer}', '{d.name}') }}}}\n"))
+        # read in place: the new tables' rows are kept, a day's newest table replacing the day
+        config = ("{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='_file_date', "
+                  "partition_by={'field': '_file_date', 'data_type': 'date'}) }}\n"
+                  if d.options.get("source") == "bigquery" else "")
+        written.append(_write(folder / f"{model}.sql", f"{config}{{{{ stage_source('{retailer}', '{d.name}') }}}}\n"))
         register_staging_model(project_dir, formats[d.name].entity, model)
         for derived in derived_models(formats[d.name]):
             name = f"{model}_{derived['suffix']}"
@@ -77,6 +88,15 @@ def derived_models(fmt: Format) -> list[dict]:
     """The staging models a format's source gets besides its own, built on it (format key
     `derived_models`: a GA4 export feeds page views and order lines)."""
     return list(fmt.extra.get("derived_models") or [])
+
+
+def bigquery_table(d: Dataset) -> tuple[str, str, str]:
+    """(project, dataset, table glob) of a dataset read in place: its location is project.dataset.events_*."""
+    parts = d.location.split(".")
+    if len(parts) != 3 or not all(parts):
+        raise LoaderError(f"dataset {d.name}: a source=bigquery location is PROJECT.DATASET.TABLES, e.g. "
+                          f"my-project.analytics_123456.events_* (got {d.location!r})")
+    return parts[0], parts[1], parts[2]
 
 
 def _write(path: Path, text: str) -> Path:
@@ -98,12 +118,23 @@ def _sources_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, For
                                     **({"transformations": d.transformations} if d.transformations else {})}},
             },
         })
-    doc = {"version": 2, "sources": [{
+    source = {
         "name": retailer,
         "description": f"Files delivered by {retailer}, landed by `retail-imports land`.",
         "schema": f"raw_{retailer}",
         "tables": tables,
-    }]}
+    }
+    if datasets[0].options.get("source") == "bigquery":
+        # tables already in BigQuery: dbt reads them where they are; the loader registers each new one
+        project, dataset, glob = bigquery_table(datasets[0])
+        source.update(description=f"{retailer}'s tables in BigQuery, read in place (README \"GA4 / BigQuery export\").",
+                      database=project, schema=dataset)
+        loader = tables[0]["config"]["meta"]["loader"]
+        del loader["location"]
+        tables[0].update(identifier=glob, description=f"{retailer}'s {datasets[0].name} tables ({glob}), read in place.")
+        # its tables have no _loaded_at, and freshness would scan every day: audit_deliveries watches the days
+        tables[0]["config"] = {"meta": {"loader": loader}}
+    doc = {"version": 2, "sources": [source]}
     return "# The source contract of this retailer: the loader lands what meta.loader says.\n" + _dump(doc)
 
 

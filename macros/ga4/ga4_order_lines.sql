@@ -97,7 +97,7 @@ refund_totals as (
     select
         _source_file,
         _line_number,
-        sum(refund_value) as refund_amount,
+        cast(sum(refund_value) as {{ dbt.type_numeric() }}) as refund_amount,
         -- GA4: a refund without items refunds the whole transaction
         max(case when coalesce(replace(earlier_items, ' ', ''), '[]') = '[]' then 1 else 0 end) as is_full_refund
     from refunds_so_far
