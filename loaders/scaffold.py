@@ -73,6 +73,7 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         model = staging_model_name(retailer, d.name)
         # read in place: the new tables' rows are kept, a day's newest table replacing the day
         config = ("{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='_file_date', "
+                  "on_schema_change='fail', "
                   "partition_by={'field': '_file_date', 'data_type': 'date'}) }}\n"
                   if d.options.get("source") == "bigquery" else "")
         written.append(_write(folder / f"{model}.sql", f"{config}{{{{ stage_source('{retailer}', '{d.name}') }}}}\n"))
