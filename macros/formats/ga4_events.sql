@@ -40,6 +40,7 @@ items:
   - {path: item_name, name: product_name, type: string}
   - {path: item_brand, name: brand, type: string}
   - {path: item_category, name: category, type: string}
+  - {paths: [item_category2, item_category3, item_category4, item_category5], name: categories, type: list}
   - {path: price, name: unit_price, type: number}
   - {path: quantity, name: quantity, type: number, default: 1}
   - {path: item_revenue, name: line_total_amount, type: number}

@@ -25,7 +25,7 @@
     'event_name'] -%}
 {%- set item_columns = [] -%}
 {%- for declared in format_spec('ga4_events')['items'] -%}
-    {%- set column = {'source': 'items.' ~ declared.path} -%}
+    {%- set column = {'source': 'items.' ~ (declared.path or declared.paths | join('/'))} -%}
     {%- do column.update(declared) -%}
     {%- do item_columns.append(column) -%}
 {%- endfor %}
@@ -51,7 +51,16 @@ purchase_items as (
         coalesce(item_position, 0) as item_index,
         item_value is null as is_itemless,
         {%- for column in item_columns %}
+        {%- if column.paths %}
+        {#- several fields into one list (item_category2..5) -#}
+        {%- set fields = [] -%}
+        {%- for path in column.paths -%}
+            {%- do fields.append(ga4_value(json_path_text('item_value', path))) -%}
+        {%- endfor %}
+        {{ text_list(fields) }} as {{ adapter.quote(column.name ~ '__raw') }}{{ ',' if not loop.last }}
+        {%- else %}
         {{ ga4_value(json_path_text('item_value', column.path)) }} as {{ adapter.quote(column.name ~ '__raw') }}{{ ',' if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from orders
     {{ json_array_rows('orders.items', 'item') }}
@@ -286,7 +295,8 @@ renamed as (
         updated_at,
         cast(null as {{ dbt.type_string() }}) as line_item_id,
         {%- for column in item_columns if column.name != 'line_coupon' %}
-        {{ cast_value(adapter.quote(column.name ~ '__raw'), column) }} as {{ column.name }},
+        {{ adapter.quote(column.name ~ '__raw') if column.paths else cast_value(adapter.quote(column.name ~ '__raw'), column) }}
+            as {{ column.name }},
         {%- endfor %}
         {{ cast_value(adapter.quote('line_total_amount__raw'), {'type': 'number'}) }} as line_subtotal_amount,
         upper(currency_code) as line_currency_code,

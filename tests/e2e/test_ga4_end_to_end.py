@@ -214,25 +214,27 @@ def test_every_order_of_the_sample_reconciles_with_the_marts(built, sample):
     assert got == expected
     # line items: ids, names, brands, categories, prices, quantities (GA4: 1 when not set), currency
     items = _pq(sample, """
-        select ecommerce.transaction_id, i.item_id, i.item_name, i.item_brand, i.item_category, i.price,
-               coalesce(i.quantity, 1), i.item_revenue
+        select ecommerce.transaction_id, i.item_id, i.item_name, i.item_brand, i.item_category,
+               list_filter([i.item_category2, i.item_category3, i.item_category4, i.item_category5],
+                           lambda c: trim(c) not in ('', '(not set)')),
+               i.price, coalesce(i.quantity, 1), i.item_revenue
         from orders, unnest(items) as t(i)""")
     lines = built["daily"].query("""
-        select order_id, product_id, product_name, brand, category, unit_price, quantity, total_amount
+        select order_id, product_id, product_name, brand, category, categories, unit_price, quantity, total_amount
         from main.fct_order_line_items where retailer = 'shop' and order_id not like 'T-%'""")
     # text trimmed, empty or GA4's (not set) meaning no value
     expected_lines = sorted(tuple((None if v.strip() in ("", "(not set)") else v.strip()) if isinstance(v, str) else v
                                   for v in row) for row in items)
-    assert sorted((o, p, n, b, c, float(u) if u is not None else None, int(q), float(t) if t is not None else None)
-                  for o, p, n, b, c, u, q, t in lines) == expected_lines
+    assert sorted((o, p, n, b, c, cs, float(u) if u is not None else None, int(q), float(t) if t is not None else None)
+                  for o, p, n, b, c, cs, u, q, t in lines) == expected_lines
     totals = _pq(sample, "select sum(ecommerce.purchase_revenue), sum((select sum(coalesce(i.quantity, 1)) "
                          "from unnest(items) as t(i))) from orders")[0]
     assert built["daily"].query("select sum(revenue) from main.fct_orders where retailer = 'shop' "
                                 "and order_id not like 'T-%'")[0][0] == Decimal(str(totals[0]))
     assert built["daily"].query("select sum(quantity) from main.fct_order_line_items where retailer = 'shop' "
                                 "and order_id not like 'T-%'")[0][0] == totals[1]
-    assert built["daily"].query("""select currency_code, categories, platform, session_id, visitor_id
-                                   from main.fct_order_line_items join main.fct_orders using (order_key)
+    assert built["daily"].query("""select lines.currency_code, categories, platform, session_id, visitor_id
+                                   from main.fct_order_line_items as lines join main.fct_orders using (order_key)
                                    where fct_orders.order_id = 'T-1001' and line_position = 2""") == [
         ("EUR", ["Men"], "web", "v-login.1-1612173600", "v-login.1")]
 
