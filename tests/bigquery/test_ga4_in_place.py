@@ -92,8 +92,9 @@ def in_place(emulator, tmp_path_factory):  # noqa: F811
         if run == 1:
             _dbt(project, env, "seed")
         _dbt(project, env, "run", "--select", *MARTS.split())
-        compiled = project.root / "target" / "run" / "retail_imports" / "models" / "staging" / "shop" / "stg_shop__events.sql"
-        runs.append(compiled.read_text())
+        # the SQL of this run's staging model, with the tables it reads
+        compiled = project.root / "target" / "compiled" / "retail_imports" / "models" / "staging" / "shop"
+        runs.append((compiled / "stg_shop__events.sql").read_text())
     return {"project": project, "client": client, "rows": rows, "runs": runs}
 
 
