@@ -36,16 +36,31 @@ def list_tables(source: Source) -> list[DeliveredFile]:
     client = bigquery.client(bigquery.Target(project, target.location, target.api_endpoint))
     dataset = f"{project}.{source.schema}"
     try:
-        tables = [t.table_id for t in client.list_tables(dataset, timeout=_TIMEOUT)
-                  if fnmatch.fnmatchcase(t.table_id, source.identifier)]
-        found = [client.get_table(f"{dataset}.{name}", timeout=_TIMEOUT) for name in sorted(tables)]
+        tables = _table_metadata(client, dataset)
     except Exception as exc:  # google.api_core errors: name the dataset, keep the message
         raise LoaderError(f"{source.key}: cannot list BigQuery dataset {dataset}: {_first_line(exc)}") from None
     return [
-        DeliveredFile(path=f"{dataset}.{t.table_id}", size=t.num_bytes or 0, url=f"{dataset}.{t.table_id}",
-                      fingerprint=f"{t.modified.isoformat() if t.modified else ''}|{t.num_rows}", rows=t.num_rows or 0)
-        for t in found
+        DeliveredFile(path=f"{dataset}.{name}", size=size, url=f"{dataset}.{name}", fingerprint=f"{modified}|{rows}",
+                      rows=rows)
+        for name, rows, size, modified in sorted(tables) if fnmatch.fnmatchcase(name, source.identifier)
     ]
+
+
+def _table_metadata(client, dataset: str) -> list[tuple[str, int, int, str]]:
+    """(table, rows, bytes, last modified) of every table of `dataset`, from metadata only.
+
+    One query of the dataset's __TABLES__ (free, whatever the number of days);
+    where that is not available (the emulator of the tests), one API call per table.
+    """
+    try:
+        rows = client.query(f"select table_id, row_count, size_bytes, last_modified_time from `{dataset}.__TABLES__`",
+                            timeout=_TIMEOUT).result(timeout=_TIMEOUT)
+        return [(r[0], int(r[1] or 0), int(r[2] or 0), str(r[3])) for r in rows]
+    except Exception:  # noqa: BLE001  any refusal: fall back to the table API
+        names = [t.table_id for t in client.list_tables(dataset, timeout=_TIMEOUT)]
+        found = [client.get_table(f"{dataset}.{name}", timeout=_TIMEOUT) for name in names]
+        return [(t.table_id, t.num_rows or 0, t.num_bytes or 0, t.modified.isoformat() if t.modified else "")
+                for t in found]
 
 
 def register_table(wh: Warehouse, source: Source, table: DeliveredFile) -> tuple[int, str | None]:
