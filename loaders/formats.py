@@ -22,7 +22,9 @@ YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
-LAYOUTS = ("delimited", "json_lines")
+# nested: BigQuery exports of nested records (GA4's events_*), as Parquet or
+# newline-delimited JSON, every top-level field a column, nested ones as JSON text.
+LAYOUTS = ("delimited", "json_lines", "nested")
 HEADER_MODES = (True, False, "auto")
 # Keys of a column declaration; any other key (extract, format, default_protocol...)
 # is a staging option the loader carries along untouched.
@@ -49,6 +51,7 @@ class Column:
 class FileDatePattern:
     regex: str
     format: str
+    scope: str = "name"   # "path": searched in the whole path (exports write events_YYYYMMDD/ folders)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,13 @@ def _declared(c: Column) -> dict:
     return out
 
 
+def _file_date_pattern(date: dict, where: str) -> FileDatePattern:
+    scope = date.get("in", "name")
+    if scope not in ("name", "path"):
+        raise LoaderError(f"{where}: file.file_date.in must be name or path, not {scope!r}")
+    return FileDatePattern(date["regex"], date["format"], scope)
+
+
 def _file_fields(file_opts: dict, where: str) -> dict:
     """The Format fields a `file:` block sets (format declaration or a source's override)."""
     date = file_opts.get("file_date")
@@ -186,7 +196,7 @@ def _file_fields(file_opts: dict, where: str) -> dict:
         "header": header,
         "quote": file_opts.get("quote", '"'),
         "encoding": file_opts.get("encoding", "utf-8"),
-        "file_date": FileDatePattern(date["regex"], date["format"]) if date else None,
+        "file_date": _file_date_pattern(date, where) if date else None,
         "layouts": layouts,
         "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
         "trailing_prefix": trailing.get("prefix"),

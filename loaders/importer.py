@@ -100,7 +100,8 @@ def plan(sources: list[Source]) -> Plan:
 def ensure_raw_tables(wh: Warehouse, sources: list[Source]) -> None:
     """Every source's raw table exists (empty until files land), so dbt builds the whole project."""
     for source in sources:
-        wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+        if source.kind != "bigquery":   # read in place: no raw table
+            wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
 
 
 def land_sources(
@@ -146,6 +147,12 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 f"{name}: failed {last.attempts or 1} time(s), unchanged since; next try after "
                 f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
 
+    if source.kind == "bigquery":
+        # read in place by dbt: landing it is registering it
+        from .bigquery_source import register_table
+
+        rows, note = register_table(wh, source, delivered)
+        return [FileOutcome(source.key, name, "landed", rows, rows, 0, message=note)]
     outcomes: list[FileOutcome] = []
     with decode.workdir() as work:   # under $TMPDIR
         try:

@@ -34,8 +34,13 @@ _CLEAN = r"""regexp_replace(regexp_replace(regexp_replace(trim(text), '^\[\s*\{'
 
 
 def parse_json_lines(con, path: str, max_line_bytes: int,
-                     refused_lines: bool = False) -> tuple[list[str], int, list[tuple], str | None]:
-    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note)."""
+                     refused_lines: bool = False, keep_record: bool = True,
+                     ) -> tuple[list[str], int, list[tuple], str | None]:
+    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note).
+
+    keep_record=False leaves out `_record` (nested exports: their records are
+    whole in the key columns, and staging reads no JSON types from the line).
+    """
     _read_lines(con, path)
     con.execute(
         f"""create or replace temp table _json_lines as
@@ -79,11 +84,14 @@ def parse_json_lines(con, path: str, max_line_bytes: int,
                group by k.key)
            order by first_line, position, key"""
     ).fetchall()]
-    columns = raw_column_names([RECORD_COLUMN, *keys])
-    extracts = [f"json_extract_string(j, {literal(_path(key))}) as c{i}" for i, key in enumerate(keys, start=1)]
+    first = 1 if keep_record else 0
+    columns = raw_column_names([RECORD_COLUMN, *keys] if keep_record else keys)
+    extracts = [f"json_extract_string(j, {literal(_path(key))}) as c{i}" for i, key in enumerate(keys, start=first)]
+    if keep_record:
+        extracts.insert(0, "cast(j as varchar) as c0")
     con.execute(
         f"""create or replace temp table _parsed as
-            select cast(j as varchar) as c0, {', '.join(extracts) + ',' if extracts else ''} ordinality
+            select {', '.join(extracts) + ',' if extracts else ''} ordinality
             from _json_records"""
     )
     con.execute("create or replace temp table _lines as select ordinality, line_number from _json_records")

@@ -21,6 +21,7 @@ from .errors import FileError
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
 from .jsonlines import parse_json_lines
+from .parquet import parse_parquet
 from .rules import check_rows_match_file_date
 from .sniff import Dialect, csv_options, raw_column_names
 from .sql import ident, literal, qualified
@@ -80,15 +81,18 @@ def land_file(
     loaded_at = utcnow()
     lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
                "retailer": target.retailer, "load_id": load_id}
-    delimited = dialect.layout != "json_lines"
+    delimited = dialect.layout == "delimited"
     skip = 1 if dialect.header is not None else 0
     try:
         if delimited:
             columns = dialect.columns or raw_column_names(dialect.header or [])
+        elif dialect.layout == "parquet":
+            columns, landed, reject_rows, line_note = parse_parquet(con, path)
         else:
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
-            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes, fmt.refused_lines)
+            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes, fmt.refused_lines,
+                                                                       dialect.keep_record)
         # New columns are added before the transaction: adding one inside it
         # makes DuckDB rewrite the whole table at the next checkpoint. A column
         # left behind by a rolled-back file is empty and harmless.
@@ -100,7 +104,7 @@ def land_file(
                 landed, reject_rows = _insert_delimited(
                     con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
             else:
-                _insert_json_lines(con, raw, columns, lineage)
+                _insert_json_lines(con, raw, columns, lineage)   # Parquet too: same temp tables
 
             def number_lines() -> str | None:
                 return _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows,

@@ -26,8 +26,10 @@ SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # deliveries in discovery.KINDS; every kind lands through the same path.
 # `files` (the default) is a location glob on a local folder or a store;
 # `event_api`: events POSTed to `retail-imports serve`, spooled in segments (loaders/collector);
-# the API kinds (loaders/api/, e.g. egoi_contacts) fetch one delivery per run.
-SOURCE_KINDS = ("files", "event_api", *API_KINDS)
+# the API kinds (loaders/api/, e.g. egoi_contacts) fetch one delivery per run;
+# `bigquery`: tables already in BigQuery (a GA4 export's events_*), read in
+# place by dbt: the loader only records each new table in the manifest.
+SOURCE_KINDS = ("files", "event_api", "bigquery", *API_KINDS)
 # What a kind's deliveries look like, whatever its format's file options say:
 # the collector's segments are JSON lines, with refused input marked.
 KIND_FILE_OPTIONS = {"event_api": {"layouts": ["json_lines"], "refused_lines": True}}
@@ -44,6 +46,7 @@ class Source:
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
+    database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
 
     @property
     def key(self) -> str:
@@ -146,6 +149,7 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
         options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
         declared_in=path,
         kind=kind,
+        database=src.get("database"),
     )
 
 
