@@ -196,6 +196,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
             line_count=unit.lines,
             manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
+            personal=source.personal,
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,

@@ -29,8 +29,12 @@ _CLEAN = r"""regexp_replace(regexp_replace(regexp_replace(trim(text), '^\[\s*\{'
                                            '\}\s*\]\s*,?$', '}'), ',\s*$', '')"""
 
 
-def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], int, list[tuple], str | None]:
-    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note)."""
+def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], list[str | None], int, list[tuple],
+                                                                   str | None]:
+    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, keys, landed, rejects, note).
+
+    keys: each column's key in the record (None for the record itself, c0).
+    """
     _read_lines(con, path)
     con.execute(
         f"""create or replace temp table _json_lines as
@@ -80,7 +84,7 @@ def parse_json_lines(con, path: str, max_line_bytes: int) -> tuple[list[str], in
     landed = con.execute("select count(*) from _parsed").fetchone()[0]
     con.execute("drop table _json_records")
     note = f"{repaired} line{'' if repaired == 1 else 's'} read as single-quoted objects" if repaired else None
-    return columns, landed, rejects, note
+    return columns, [None, *keys], landed, rejects, note
 
 
 def _read_lines(con, path: str) -> None:

@@ -17,6 +17,7 @@ import yaml
 
 from .errors import LoaderError
 from .formats import Format, YamlLoader, load_format
+from .pii import Policy
 from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -38,6 +39,7 @@ class Source:
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
+    personal: Policy = field(default_factory=Policy)   # what landing does with its personal data
 
     @property
     def key(self) -> str:
@@ -120,16 +122,20 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     location = str(block.get("location") or "")
     if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)
+    where = f"{path}: source {retailer}.{dataset}"
+    fmt = load_format(project_dir, block["format"]).for_source(block, where)
+    options = {k: v for k, v in block.items() if k not in {"format", "location", "source"}}
     return Source(
         retailer=retailer,
         dataset=dataset,
         schema=src.get("schema", retailer),
         identifier=table.get("identifier", dataset),
-        format=load_format(project_dir, block["format"]).for_source(block, f"{path}: source {retailer}.{dataset}"),
+        format=fmt,
         location=location,
-        options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
+        options=options,
         declared_in=path,
         kind=kind,
+        personal=Policy.for_source(fmt, options, project_dir, where),
     )
 
 
