@@ -26,6 +26,7 @@ from .schedule import check as check_cron
 from .schedule import run_schedule
 from .project import find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
+from .pii import mask_text
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
@@ -230,7 +231,9 @@ def status(ctx, show_rejects):
             for col in ("file", "line", "problem", "reason", "raw text"):
                 rej.add_column(col)
             for name, line, problem, reason, raw_text in rows:
-                rej.add_row(Path(name).name, str(line), problem or "", reason or "", (raw_text or "")[:80])
+                # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+                rej.add_row(*(escape(c) for c in (Path(name).name, str(line), problem or "", mask_text(reason) or "",
+                                                  (mask_text(raw_text) or "")[:80])))
             Console().print(rej)
 
 
@@ -379,6 +382,7 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
     def land(wh, sources, planned):
+        _warn_personal_data_kept(sources)
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
@@ -410,6 +414,7 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
         with run_lock(context.warehouse):
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
     files = plan(sources)
+    _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
@@ -421,6 +426,15 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
                                honour_backoff=honour_backoff)
     _print_summary(summary)
     return summary
+
+
+def _warn_personal_data_kept(sources) -> None:
+    """A source that opted out of hashing is said at every landing, not only in its YAML."""
+    for source in sources:
+        if source.personal.keep:
+            console.print(f"[bold red]personal data kept:[/bold red] {escape(source.key)} sets pii: keep, so its "
+                          "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
+                          soft_wrap=True)
 
 
 def _short_name(name: str) -> str:

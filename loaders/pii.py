@@ -210,11 +210,13 @@ class Policy:
     def mask_record(self, text: str, columns: list[str], delimiter: str | None, quote: str = '"') -> str:
         """A rejected record's raw text with its personal fields masked.
 
-        A record that could not be parsed may have fields missing or extra, so
-        each declared position is masked counted from the start and from the
-        end of the record (fields before and after the damage); anything that
-        looks like an e-mail, a phone number or an IP address is masked too.
-        Ids are left to that pattern: a CRM id without an @ is not personal.
+        Anything that looks like an e-mail, a phone number or an IP address is
+        masked wherever it is. Declared fields are masked by position too: all
+        of them when the record has as many fields as the header; when it has
+        fewer or more, only names and addresses (no pattern finds those), each
+        counted from the start and from the end of the record, since fields
+        before and after the damage are where they should be. Ids are left to
+        the patterns: a CRM id without an @ is not personal.
         """
         if self.keep or not text:
             return text
@@ -223,14 +225,20 @@ class Policy:
             text = self._mask_json_keys(text, personal.values())
         elif personal:
             spans = _field_spans(text, delimiter, quote)
-            kinds = {}
+            aligned = len(spans) == len(columns)
+            kinds: dict[int, str] = {}
             for i, f in personal.items():
-                for j in {i, i - len(columns) + len(spans)}:
-                    if 0 <= j < len(spans):
-                        kinds[j] = f.kind
+                if aligned:
+                    kinds[i] = f.kind
+                elif f.kind in ("name", "address"):
+                    for j in (i, i - len(columns) + len(spans)):
+                        if 0 <= j < len(spans):
+                            kinds.setdefault(j, f.kind)
             for j in sorted(kinds, reverse=True):
                 start, end = spans[j]
-                if text[start:end].strip(f' {quote}'):
+                value = text[start:end]
+                # a field the patterns recognise says what it is; only the others take the declared kind
+                if value.strip(f" {quote}") and mask_text(value) == value:
                     text = text[:start] + MASKS[kinds[j]] + text[end:]
         return mask_text(text)
 
@@ -323,8 +331,9 @@ def _field_spans(text: str, delimiter: str, quote: str) -> list[tuple[int, int]]
     return spans
 
 
-def mask_fields(values: list, columns: list[str], policy: Policy) -> list:
-    """Values of one record (a report's sample) with the policy's personal fields masked."""
-    personal = policy._matched(columns) if policy.fields else {}
+def mask_values(values: list, columns: list[str], policy: Policy | None = None) -> list:
+    """Values of one stored record, to be shown (a report's sample): what looks personal masked,
+    and, for a source that keeps personal data (pii: keep), its declared personal fields too."""
+    personal = policy._matched(columns) if policy is not None and policy.keep else {}
     return [MASKS[personal[i].kind] if i in personal and v not in (None, "") and not personal[i].ids
             else (mask_text(v) if isinstance(v, str) else v) for i, v in enumerate(values)]

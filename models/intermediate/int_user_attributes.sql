@@ -1,8 +1,9 @@
 {#-
     The attribute history of CRM users: one row per user x attribute x
     delivered row, with the user id normalised as the vendor does (spec 003
-    "Users"): ids of the default id types trimmed and lower-cased, then
-    e-mails hashed to sha256 when the source asks. Null values are not
+    "Users"): ids of the default id types trimmed and lower-cased; e-mails
+    are hashed to sha256 at landing (a source keeping personal data, pii:
+    keep, hashes them here when it sets hash_email). Null values are not
     attribute updates (an empty CSV cell leaves the attribute as it was).
 -#}
 with users as (
@@ -29,7 +30,7 @@ normalised as (
         users._load_id,
         lower(trim(users.user_id_type)) as delivered_id_type,
         coalesce(id_types.is_default, false) as is_default_id_type,
-        coalesce(users.hash_email and id_types.is_email, false) as is_hashed,
+        coalesce(id_types.is_email and (users.hash_email or {{ is_hashed_email('users.user_id') }}), false) as is_hashed,
         case
             when id_types.is_default then lower(trim(users.user_id))
             else users.user_id
@@ -50,7 +51,7 @@ identified as (
         _line_number,
         _load_id,
         case when is_hashed then 'email_sha256' else delivered_id_type end as user_id_type,
-        case when is_hashed then {{ sha256_hex('clean_user_id') }} else clean_user_id end as user_id
+        case when is_hashed then {{ email_sha256('clean_user_id') }} else clean_user_id end as user_id
     from normalised
 
 )
