@@ -168,7 +168,7 @@ def test_rejected_records_are_stored_with_personal_data_masked(mini):
         ('{"email": "<e-mail>", oops}',)]
     # nothing lost: read = landed + rejected, as before
     assert mini.query("select file_name, rows_read, rows_landed, rows_rejected from loader.files order by 1") == [
-        ("crm/users.jsonl", 2, 1, 1), ("shop/orders.csv", 3, 1, 2)]
+        ("drop/crm/users.jsonl", 2, 1, 1), ("drop/shop/orders.csv", 3, 1, 2)]
     shown = mini.cli("status", "--rejects")
     assert shown.code == 0 and "<e-mail>" in shown.out
     for plaintext in ("ann@shop", "bo@shop", "dee@shop", "Ann Lee", "Bo Chan", "12 Elm", "555 0199", "555-0142"):
