@@ -237,6 +237,40 @@ def status(ctx, show_rejects):
             Console().print(rej)
 
 
+@cli.command("check-personal-data")
+@click.pass_context
+@_guard
+def check_personal_data(ctx):
+    """Search every table and view of the warehouse for e-mail addresses and phone numbers in plaintext.
+
+    Lists each column holding any, with row counts. Exit code 1 when one is
+    found outside the raw table of a source that keeps personal data (pii:
+    keep). Names and addresses have no pattern: the format declarations drop
+    them (README "Personal data").
+    """
+    from .pii_scan import scan
+
+    context = _context(ctx)
+    if not context.warehouse.exists():
+        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
+    kept = {f"{s.schema}.{s.identifier}": s.key for s in load_sources(context.project_dir) if s.personal.keep}
+    with Warehouse(context.warehouse) as wh:
+        hits = scan(wh.con)
+    table = Table(title=f"Plaintext e-mails and phone numbers in {context.warehouse}")
+    for col in ("relation", "column", "rows with e-mails", "rows with phones", "note"):
+        table.add_column(col, justify="right" if col.startswith("rows") else "left")
+    for hit in hits:
+        note = f"{kept[hit.relation]} keeps personal data (pii: keep)" if hit.relation in kept else "unexpected"
+        table.add_row(*(escape(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
+    unexpected = [h for h in hits if h.relation not in kept]
+    if hits:
+        Console().print(table)
+    console.print(f"{len(unexpected)} column(s) with personal data in plaintext"
+                  + (f", {len(hits) - len(unexpected)} in the raw tables of sources that keep it" if kept else ""),
+                  soft_wrap=True)
+    sys.exit(EXIT_FAILED if unexpected else 0)
+
+
 @cli.command("demo-data")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/demo"),
               show_default=True, help="Folder to write the sample deliveries into.")

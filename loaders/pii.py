@@ -282,7 +282,7 @@ def phone_e164(v: str, country_code: str | None) -> str:
 
 # -- free text: what looks personal is masked --------------------------------------------------
 
-_EMAIL_IN_TEXT = re.compile(r"""[^\s,;|"'<>()\[\]{}:=@]+@[^\s,;|"'<>()\[\]{}:=@]+\.[A-Za-z]{2,}""")
+EMAIL_IN_TEXT = re.compile(r"""[^\s,;|"'<>()\[\]{}:=@]+@[^\s,;|"'<>()\[\]{}:=@]+\.[A-Za-z]{2,}""")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d[\d ().-]{6,}\d(?!\w)")
@@ -300,7 +300,7 @@ def mask_text(text: str | None) -> str | None:
     """
     if not text:
         return text
-    text = _EMAIL_IN_TEXT.sub(MASKS["email"], text)
+    text = EMAIL_IN_TEXT.sub(MASKS["email"], text)
     text = _IPV4.sub(MASKS["ip"], text)
     text = _IPV6.sub(lambda m: MASKS["ip"] if m.group().count(":") >= 3 or "::" in m.group() else m.group(), text)
     text = _PHONE_INTERNATIONAL.sub(lambda m: _phone_or_not(m, 8), text)

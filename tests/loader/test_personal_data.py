@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 
+import duckdb
 import pytest
 
 from loaders import demo_orders
@@ -190,6 +191,15 @@ def test_a_source_that_keeps_personal_data_keeps_it_alone_and_says_so(mini):
         ("Ann@Shop.example", "+16135550199", "Ann Lee", "12 Elm Street", "Ottawa")]
     assert mini.query(f"select {columns} from raw_hashing.orders") == [
         (sha("ann@shop.example"), sha("+16135550199"), None, None, "Ottawa")]
+    # the warehouse-wide check names the kept columns and passes; a leak anywhere else fails it
+    check = mini.cli("check-personal-data")
+    assert check.code == 0, check.err
+    assert "raw_keeping.orders" in check.out and "raw_hashing" not in check.out
+    assert "0 column(s) with personal data in plaintext, 2 in the raw tables of sources that keep it" in check.err
+    with duckdb.connect(str(mini.warehouse)) as con:
+        con.execute("create table main.leak as select 'call +33 6 12 34 56 78 or ann@shop.example' as note")
+    check = mini.cli("check-personal-data")
+    assert check.code == 1 and "main.leak" in check.out and "2 column(s)" not in check.err
 
 
 @pytest.mark.parametrize("extra, message", [
