@@ -22,6 +22,7 @@ looks like an e-mail, a phone number or an IP address masked (`mask_record`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,11 @@ class IdTypes:
         path = project_dir / _ID_TYPES if project_dir else None
         if path is None or not path.is_file():
             path = _PACKAGE_PROJECT / _ID_TYPES   # a project without its own list uses the loader's
+        return cls._read(path)
+
+    @classmethod
+    @functools.lru_cache(maxsize=8)   # once per project, not once per source
+    def _read(cls, path: Path) -> "IdTypes":
         types = read_declaration(path) or {}
         hashed = {name: d["hash_to"] for name, d in types.items() if (d or {}).get("hash_to")}
         try:
@@ -89,7 +95,9 @@ class Policy:
             raise LoaderError(f"{where}: meta.loader.pii must be '{KEEP}' or a mapping of field: kind "
                               f"({', '.join(KINDS)}), not {declared!r}")
         steps = options.get("transformations") or []
-        fields = []
+        # the source's own declarations first: on a field declared twice, the source knows best
+        fields = [_field(str(source), kind, f"{where}: meta.loader.pii")
+                  for source, kind in (declared.items() if isinstance(declared, dict) else ())]
         for column in fmt.columns:
             kind = column.options.get("pii")
             source = _chosen_source(column, options)
@@ -104,8 +112,6 @@ class Policy:
                 raise LoaderError(f"{where}: each personal_fields entry needs a source and a pii kind")
             fields.append(_field(delivered_as(str(entry["source"]), steps), entry.get("pii"),
                                  f"{where}: personal_fields"))
-        for source, kind in (declared.items() if isinstance(declared, dict) else ()):
-            fields.append(_field(str(source), kind, f"{where}: meta.loader.pii"))
         code = options.get("phone_country_code")
         if code is not None and not re.fullmatch(r"\+?[1-9][0-9]{0,2}", str(code).strip()):
             raise LoaderError(f"{where}: phone_country_code must be a country calling code like 33 or +1, "
