@@ -58,7 +58,8 @@ def _guard(func):
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so in one line, keep the details
             log = _write_crash_log()
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(first)}"
                           f" (details in {log}; nothing half-landed: each file lands in one transaction)")
             sys.exit(EXIT_FAILED)
 
@@ -71,7 +72,7 @@ def _write_crash_log() -> str:
 
     handle = tempfile.NamedTemporaryFile("w", prefix="retail-imports-", suffix=".log", delete=False)
     with handle:
-        traceback.print_exc(file=handle)
+        handle.write(mask_text(traceback.format_exc()))
     return handle.name
 
 
