@@ -30,7 +30,9 @@ normalised as (
         users._load_id,
         lower(trim(users.user_id_type)) as delivered_id_type,
         coalesce(id_types.is_default, false) as is_default_id_type,
-        coalesce(id_types.is_email and (users.hash_email or {{ is_hashed_email('users.user_id') }}), false) as is_hashed,
+        coalesce(
+            id_types.is_email and (users.hash_email or {{ is_hashed_email('users.user_id') }}), false
+        ) as is_hashed,
         case
             when id_types.is_default then lower(trim(users.user_id))
             else users.user_id
