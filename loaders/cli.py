@@ -26,6 +26,7 @@ from .schedule import check as check_cron
 from .schedule import run_schedule
 from .project import find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
+from .pii import mask_text
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
@@ -57,7 +58,8 @@ def _guard(func):
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so in one line, keep the details
             log = _write_crash_log()
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(first)}"
                           f" (details in {log}; nothing half-landed: each file lands in one transaction)")
             sys.exit(EXIT_FAILED)
 
@@ -70,7 +72,7 @@ def _write_crash_log() -> str:
 
     handle = tempfile.NamedTemporaryFile("w", prefix="retail-imports-", suffix=".log", delete=False)
     with handle:
-        traceback.print_exc(file=handle)
+        handle.write(mask_text(traceback.format_exc()))
     return handle.name
 
 
@@ -285,8 +287,44 @@ def status(ctx, show_rejects):
             for col in ("file", "line", "problem", "reason", "raw text"):
                 rej.add_column(col)
             for name, line, problem, reason, raw_text in rows:
-                rej.add_row(Path(name).name, str(line), problem or "", reason or "", (raw_text or "")[:80])
+                # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+                rej.add_row(*(escape(c) for c in (Path(name).name, str(line), problem or "", mask_text(reason) or "",
+                                                  (mask_text(raw_text) or "")[:80])))
             Console().print(rej)
+
+
+@cli.command("check-personal-data")
+@click.pass_context
+@_guard
+def check_personal_data(ctx):
+    """Search every table and view of the warehouse for e-mail addresses and phone numbers in plaintext.
+
+    Lists each column holding any, with row counts. Exit code 1 when one is
+    found outside the raw table of a source that keeps personal data (pii:
+    keep). Names and addresses have no pattern: the format declarations drop
+    them (README "Personal data").
+    """
+    from .pii_scan import scan
+
+    context = _context(ctx)
+    if not context.warehouse.exists():
+        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
+    kept = {f"{s.schema}.{s.identifier}": s.key for s in load_sources(context.project_dir) if s.personal.keep}
+    with Warehouse(context.warehouse) as wh:
+        hits = scan(wh.con)
+    table = Table(title=f"Plaintext e-mails and phone numbers in {context.warehouse}")
+    for col in ("relation", "column", "rows with e-mails", "rows with phones", "note"):
+        table.add_column(col, justify="right" if col.startswith("rows") else "left")
+    for hit in hits:
+        note = f"{kept[hit.relation]} keeps personal data (pii: keep)" if hit.relation in kept else "unexpected"
+        table.add_row(*(escape(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
+    unexpected = [h for h in hits if h.relation not in kept]
+    if hits:
+        Console().print(table)
+    console.print(f"{len(unexpected)} column(s) with personal data in plaintext"
+                  + (f", {len(hits) - len(unexpected)} in the raw tables of sources that keep it" if kept else ""),
+                  soft_wrap=True)
+    sys.exit(EXIT_FAILED if unexpected else 0)
 
 
 @cli.command("demo-data")
@@ -444,6 +482,7 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
     def land(wh, sources, planned):
+        _warn_personal_data_kept(sources)
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
@@ -475,6 +514,7 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
         with run_lock(context.warehouse):
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
     files = plan(sources)
+    _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
@@ -486,6 +526,15 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
                                honour_backoff=honour_backoff)
     _print_summary(summary)
     return summary
+
+
+def _warn_personal_data_kept(sources) -> None:
+    """A source that opted out of hashing is said at every landing, not only in its YAML."""
+    for source in sources:
+        if source.personal.keep:
+            console.print(f"[bold red]personal data kept:[/bold red] {escape(source.key)} sets pii: keep, so its "
+                          "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
+                          soft_wrap=True)
 
 
 def _short_name(name: str) -> str:

@@ -120,14 +120,18 @@ def load_format(project_dir: Path, name: str) -> Format:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not path.is_file():
         known = ", ".join(available_formats(project_dir)) or "none"
         raise LoaderError(f"unknown format {name!r} (known formats: {known})")
+    return _to_format(read_declaration(path), path)
+
+
+def read_declaration(path: Path):
+    """The YAML block of a declaration macro (a format, the user id types), as dbt's fromyaml reads it."""
     match = _SPEC_BLOCK.search(path.read_text(encoding="utf-8"))
     if not match:
         raise LoaderError(f"{path}: no '{{% set spec %}}' YAML block found")
     try:
-        spec = yaml.load(match.group(1), Loader=YamlLoader)
+        return yaml.load(match.group(1), Loader=YamlLoader)
     except yaml.YAMLError as exc:
-        raise LoaderError(f"{path}: the format's YAML does not parse: {exc}") from None
-    return _to_format(spec, path)
+        raise LoaderError(f"{path}: the declaration's YAML does not parse: {exc}") from None
 
 
 def _to_format(spec: dict, path: Path) -> Format:

@@ -207,6 +207,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             line_count=unit.lines,
             manifest_extra={"delivery": delivery, "fingerprint": fingerprint, "pages": (fetched or {}).get("pages")},
             note=(fetched or {}).get("note"),
+            personal=source.personal,
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,

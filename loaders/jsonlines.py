@@ -33,11 +33,11 @@ _CLEAN = r"""regexp_replace(regexp_replace(regexp_replace(trim(text), '^\[\s*\{'
                                            '\}\s*\]\s*,?$', '}'), ',\s*$', '')"""
 
 
-def parse_json_lines(con, path: str, max_line_bytes: int,
-                     refused_lines: bool = False, keep_record: bool = True,
-                     ) -> tuple[list[str], int, list[tuple], str | None]:
-    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note).
+def parse_json_lines(con, path: str, max_line_bytes: int, refused_lines: bool = False, keep_record: bool = True,
+                     ) -> tuple[list[str], list[str | None], int, list[tuple], str | None]:
+    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, keys, landed, rejects, note).
 
+    keys: each column's key in the record (None for the record itself, c0).
     keep_record=False leaves out `_record` (nested exports: their records are
     whole in the key columns, and staging reads no JSON types from the line).
     """
@@ -98,7 +98,7 @@ def parse_json_lines(con, path: str, max_line_bytes: int,
     landed = con.execute("select count(*) from _parsed").fetchone()[0]
     con.execute("drop table _json_records")
     note = f"{repaired} line{'' if repaired == 1 else 's'} read as single-quoted objects" if repaired else None
-    return columns, landed, rejects, note
+    return columns, ([None, *keys] if keep_record else keys), landed, rejects, note
 
 
 def _read_lines(con, path: str) -> None:

@@ -18,6 +18,7 @@ import yaml
 from .api import KINDS as API_KINDS
 from .errors import LoaderError
 from .formats import Format, YamlLoader, load_format
+from .pii import Policy
 from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -47,6 +48,7 @@ class Source:
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
     database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
+    personal: Policy = field(default_factory=Policy)   # what landing does with its personal data
 
     @property
     def key(self) -> str:
@@ -139,17 +141,21 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     location = str(block.get("location") or "")
     if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)
+    where = f"{path}: source {retailer}.{dataset}"
+    fmt = fmt.for_source(block, where)
+    options = {k: v for k, v in block.items() if k not in {"format", "location", "source"}}
     return Source(
         retailer=retailer,
         dataset=dataset,
         schema=src.get("schema", retailer),
         identifier=table.get("identifier", dataset),
-        format=fmt.for_source(block, f"{path}: source {retailer}.{dataset}"),
+        format=fmt,
         location=location,
-        options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
+        options=options,
         declared_in=path,
         kind=kind,
         database=src.get("database"),
+        personal=Policy.for_source(fmt, options, project_dir, where),
     )
 
 

@@ -11,6 +11,7 @@ from itertools import repeat
 
 from .errors import FileError
 from .formats import Format
+from .pii import mask_text
 
 _SAMPLE_BYTES = 1 << 16
 
@@ -55,7 +56,8 @@ def sniff(path: str, fmt: Format) -> Dialect:
         elif not any(h.strip() for h in header):
             raise FileError(path, "header line is blank", line=1)
         elif fmt.header == "auto":
-            note = f"line 1 read as a header: {first_line[:40]}{'...' if len(first_line) > 40 else ''}"
+            shown = mask_text(first_line[:40])   # the manifest keeps this note: never a personal value
+            note = f"line 1 read as a header: {shown}{'...' if len(first_line) > 40 else ''}"
     columns = list(fmt.file_columns) if fmt.file_columns else (None if header is not None else fmt.source_columns)
     if fmt.trailing_prefix:
         fixed = columns or raw_column_names(header or [])

@@ -1,7 +1,8 @@
 {#-
     Every user id a delivered CRM row names, normalised as the vendor does
-    (spec 003 "Users"): ids of the default id types trimmed and lower-cased,
-    then e-mails hashed to sha256 when the source asks. A row names its own
+    (spec 003 "Users"): ids of the default id types trimmed and lower-cased;
+    e-mails are hashed to sha256 at landing (a source keeping personal data,
+    pii: keep, hashes them here when it sets hash_email). A row names its own
     id (user_id, user_id_type) and, in formats that deliver a second id of
     the same user, that one too (linked_user_id: an E-goi contact's e-mail
     hash next to its contact id; spec: "If the contact information contains
@@ -67,7 +68,11 @@ normalised as (
         delivered_ids._line_number,
         delivered_ids._load_id,
         lower(trim(delivered_ids.delivered_id_type)) as delivered_id_type,
-        coalesce(delivered_ids.hash_email and id_types.is_email, false) as is_hashed,
+        coalesce(
+            id_types.is_email
+            and (delivered_ids.hash_email or {{ is_hashed_email('delivered_ids.delivered_id') }}),
+            false
+        ) as is_hashed,
         case
             when id_types.is_default then lower(trim(delivered_ids.delivered_id))
             else delivered_ids.delivered_id
@@ -89,7 +94,7 @@ identified as (
         _line_number,
         _load_id,
         case when is_hashed then 'email_sha256' else delivered_id_type end as user_id_type,
-        case when is_hashed then {{ sha256_hex('clean_user_id') }} else clean_user_id end as user_id
+        case when is_hashed then {{ email_sha256('clean_user_id') }} else clean_user_id end as user_id
     from normalised
 
 )
