@@ -1,7 +1,7 @@
 """Sniff a sample file a new retailer sent and propose its add-retailer command.
 
-What it reads: the encoding (charset-normalizer, a BOM wins), JSON lines or
-the delimiter, whether the first line is a header, a date in the file name
+What it reads: the encoding (charset-normalizer, a BOM wins), Parquet, JSON
+lines or the delimiter (a .gz sample is read unpacked), whether the first line is a header, a date in the file name
 (to turn the name into a location glob), the known format whose fields the
 header shares most, the format's required fields the header lacks, and
 timestamp fields in a non-ISO form (proposed as --timestamp patterns).
@@ -11,16 +11,20 @@ Nothing is written: the analyst reviews the proposal and runs it.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zlib
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .errors import LoaderError
+from .errors import FileError, LoaderError
+from .api import kind_of_format
 from .formats import Format, available_formats, load_format
+from .parquet import MAGIC as PARQUET_MAGIC, parquet_columns
 
 _SAMPLE_BYTES = 1 << 16
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -42,7 +46,7 @@ class Discovery:
     path: Path
     encoding: str
     has_bom: bool
-    layout: str                       # delimited or json_lines
+    layout: str                       # delimited, json_lines or parquet
     delimiter: str | None
     has_header: bool
     header: list[str]
@@ -64,11 +68,13 @@ class Discovery:
 
 def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> Discovery:
     try:
-        sample = path.read_bytes()[:_SAMPLE_BYTES]
+        sample = _head(path)
     except OSError as exc:
-        raise LoaderError(f"{path}: cannot read the sample ({exc.strerror})") from None
+        raise LoaderError(f"{path}: cannot read the sample ({getattr(exc, 'strerror', None) or exc})") from None
     if not sample.strip():
         raise LoaderError(f"{path}: the sample is empty")
+    if sample.startswith(PARQUET_MAGIC):
+        return _discover_parquet(path, project_dir, drop_folder)
     has_bom = sample.startswith(b"\xef\xbb\xbf")
     best = None if has_bom else from_bytes(sample).best()
     encoding = "utf-8" if has_bom or best is None or best.encoding == "ascii" else best.encoding.replace("_", "-")
@@ -89,12 +95,41 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
         if not has_header:
             notes.append("no header line: declare the fields with a file.columns option")
     name_date = _name_date(path.name)
+    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date,
+                      _location(path, name_date, drop_folder), None, notes=notes)
+    _closest_format(found, project_dir, rows)
+    return found
+
+
+def _head(path: Path) -> bytes:
+    """The sample's first bytes, unpacked when it is gzip (exports are often .json.gz)."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if not head.startswith(b"\x1f\x8b"):
+        return head
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(_SAMPLE_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LoaderError(f"{path}: gzip data is damaged: {exc}") from None
+
+
+def _location(path: Path, name_date: tuple[str, str] | None, drop_folder: str | None) -> str:
     glob = path.name.replace(name_date[0], "*") if name_date else path.name
     folder = drop_folder if drop_folder is not None else str(path.parent)
-    location = f"{folder.rstrip('/')}/{glob}" if folder else glob
-    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date, location, None,
-                      notes=notes)
-    _closest_format(found, project_dir, rows)
+    return f"{folder.rstrip('/')}/{glob}" if folder else glob
+
+
+def _discover_parquet(path: Path, project_dir: Path, drop_folder: str | None) -> Discovery:
+    """A Parquet sample (a BigQuery export): its schema's top-level fields are the header."""
+    try:
+        header = [name for name, _ in parquet_columns(str(path))]
+    except FileError as exc:
+        raise LoaderError(f"{path}: {exc.problem}") from None
+    name_date = _name_date(path.name)
+    found = Discovery(path, "binary", False, "parquet", None, True, header, name_date,
+                      _location(path, name_date, drop_folder), None)
+    _closest_format(found, project_dir, [])
     return found
 
 
@@ -145,7 +180,9 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     best: tuple[float, Format, list[str]] | None = None
     for name in available_formats(project_dir):
         fmt = load_format(project_dir, name)
-        if found.layout not in fmt.layouts:
+        # nested exports (GA4) come as Parquet or JSON lines; API formats are fetched, never a sample file
+        nested = "nested" in fmt.layouts and found.layout in ("parquet", "json_lines")
+        if (found.layout not in fmt.layouts and not nested) or kind_of_format(name):
             continue
         fields = [c.lower() for c in fmt.source_columns]
         if not fields or fmt.file_columns:
@@ -162,7 +199,7 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     if found.delimiter and found.delimiter not in fmt.delimiters:
         found.notes.append(f"{fmt.name} files use {' or '.join(map(repr, fmt.delimiters))}: add "
                            f"file: {{delimiters: [{found.delimiter!r}]}} to the source's meta.loader")
-    if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8"):
+    if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8", "binary"):
         found.notes.append(f"encoding {found.encoding}: add file: {{encoding: {found.encoding}}} to meta.loader")
     found.format, found.shared = fmt.name, [found.header[have[f]] for f in shared]
     exact = {h.strip() for h in found.header} if fmt.case_sensitive else set(have)

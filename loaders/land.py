@@ -21,6 +21,8 @@ from .errors import FileError
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
 from .jsonlines import parse_json_lines
+from .parquet import parse_parquet
+from .pii import Policy, mask_text
 from .rules import check_rows_match_file_date
 from .sniff import Dialect, csv_options, raw_column_names
 from .sql import ident, literal, qualified
@@ -59,6 +61,8 @@ def land_file(
     encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
     line_count: int | None = None,        # lines of the file at path, when already counted (saves a pass)
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
+    note: str | None = None,              # how the delivery was obtained (an API fetch), for the manifest
+    personal: Policy | None = None,       # the source's personal-data policy (default: the format's)
 ) -> LandResult:
     """Land the file in two transactions: its rows, then their line numbers.
 
@@ -70,7 +74,11 @@ def land_file(
     next checkpoint (more than half the floor's time for 600 MB). A run
     killed between the two leaves whole rows and a file the next run lands
     again, as it does every file not `landed`.
+
+    Personal fields are hashed or dropped inside the insert (pii.py), and
+    rejected records stored with them masked: nothing stored holds them.
     """
+    personal = personal or Policy.for_source(fmt, {})
     started = time.monotonic()
     started_at = utcnow()
     load_id = wh.next_load_id()
@@ -79,15 +87,19 @@ def land_file(
     loaded_at = utcnow()
     lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
                "retailer": target.retailer, "load_id": load_id}
-    delimited = dialect.layout != "json_lines"
+    delimited = dialect.layout == "delimited"
     skip = 1 if dialect.header is not None else 0
     try:
         if delimited:
             columns = dialect.columns or raw_column_names(dialect.header or [], fmt.case_sensitive_names)
+        elif dialect.layout == "parquet":
+            columns, landed, reject_rows, line_note = parse_parquet(con, path)
+            keys = None   # no record column: each field is its own column
         else:
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
-            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
+            columns, keys, landed, reject_rows, line_note = parse_json_lines(
+                con, path, max_line_bytes, fmt.refused_lines, dialect.keep_record)
         # New columns are added before the transaction: adding one inside it
         # makes DuckDB rewrite the whole table at the next checkpoint. A column
         # left behind by a rolled-back file is empty and harmless.
@@ -97,9 +109,12 @@ def land_file(
             _forget_file(con, target, raw, file_name)
             if delimited:
                 landed, reject_rows = _insert_delimited(
-                    con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
+                    con, raw, path, fmt, dialect, personal.columns_sql(columns, lambda i: f"c{i}"),
+                    columns, load_id, max_line_bytes, lineage)
             else:
-                _insert_json_lines(con, raw, columns, lineage)
+                # Parquet too: same temp tables
+                _insert_json_lines(con, raw, personal.columns_sql(columns, lambda i: f"p.c{i}", keys), columns,
+                                   lineage)
 
             def number_lines() -> str | None:
                 return _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows,
@@ -110,8 +125,10 @@ def land_file(
                 con.executemany(
                     f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (load_id, target.retailer, target.dataset, file_name, line, cols,
-                         types, reason, raw_text, loaded_at)
+                        # masked copies: the line numbering below reads the raw text as it was
+                        (load_id, target.retailer, target.dataset, file_name, line, cols, types, mask_text(reason),
+                         personal.mask_record(raw_text, columns, dialect.delimiter if delimited else None, fmt.quote),
+                         loaded_at)
                         for line, cols, types, reason, raw_text in reject_rows
                     ],
                 )
@@ -122,7 +139,7 @@ def land_file(
                 encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
                 rows_read=landed + len(reject_rows), rows_landed=landed, rows_rejected=len(reject_rows),
                 status="numbering" if delimited else "landed",
-                message=_note(dialect.note, None if delimited else line_note), load_id=load_id,
+                message=_note(note, dialect.note, None if delimited else line_note), load_id=load_id,
                 started_at=started_at, finished_at=utcnow(),
                 duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
             )
@@ -134,7 +151,7 @@ def land_file(
         if delimited:
             con.execute("begin transaction")
             try:
-                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, number_lines()),
+                wh.mark_landed(target.retailer, target.dataset, file_name, _note(note, dialect.note, number_lines()),
                                finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
                 con.execute("commit")
             except Exception:
@@ -154,8 +171,8 @@ def _note(*notes: str | None) -> str | None:
     return "; ".join(n for n in notes if n) or None
 
 
-def _insert_json_lines(con, raw: str, columns: list[str], lineage: dict) -> None:
-    select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+def _insert_json_lines(con, raw: str, values: list[str], columns: list[str], lineage: dict) -> None:
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     con.execute(
         f"""insert into {raw} by name
             select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
@@ -177,21 +194,22 @@ def _forget_file(con, target: Target, raw: str, file_name: str) -> None:
     )
 
 
-def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
-                      max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
+def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, values: list[str],
+                      columns: list[str], load_id: int, max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
     """Insert a delimited file's records into the raw table; return (landed, rejects).
 
     Straight from DuckDB's reader into the raw table, with no copy in memory,
     and no line numbers yet (`_number_lines` gives them): the reader scans in
     parallel, and numbering rows as they are read (with ordinality,
     row_number()) would serialise it. Rows keep the file's order in the
-    table instead, so their row ids number them afterwards.
+    table instead, so their row ids number them afterwards. `values` is the
+    SQL of each column over the reader's c0..cN (personal fields hashed).
     """
     con.execute("set preserve_insertion_order = true")
     skip = 1 if dialect.header is not None else 0
     scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
     positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     # Formats with trailing columns: shorter rows are padded with nulls, and
     # empty fields stay '' (nullstr is a character no text holds), so a padded
     # field is told apart from a delivered empty one.
@@ -363,7 +381,7 @@ def _read_error(exc: Exception, fmt: Format) -> str:
     if "state machine reached an invalid state" in text:
         return ("cannot be parsed: its line endings or quoting are inconsistent "
                 "(e.g. lone CR line breaks mixed with LF); nothing was landed")
-    return f"cannot be read as {fmt.name}: {_first_line(exc)}"
+    return f"cannot be read as {fmt.name}: {mask_text(_first_line(exc))}"   # DuckDB may quote the line
 
 
 def _first_line(exc: Exception) -> str:

@@ -14,38 +14,46 @@ notes say so. Other formats match names without case.
 from __future__ import annotations
 
 from .errors import FileError, LoaderError
-from .formats import Format
+from .formats import Column, Format
 
 
 def required_columns(fmt: Format, options: dict, source_key: str = "") -> list[str]:
     """The header names a file of `fmt` must have, with the source's column choices applied."""
-    names = []
-    for column in fmt.columns:
-        if not column.required or not column.source:   # derived columns come from no header field
-            continue
-        name = column.source
-        if column.source_option and options.get(column.source_option):
-            name = str(options[column.source_option])
-            if column.source_choices and name not in column.source_choices:
-                raise LoaderError(
-                    f"{source_key}: meta.loader.{column.source_option} is {name!r}; format {fmt.name} accepts "
-                    f"{' or '.join(column.source_choices)}"
-                )
-        names.append(_delivered_as(name, options.get("transformations") or []))
+    names = [delivered_field(fmt, column, options, source_key) for column in fmt.columns if column.required]
     return list(dict.fromkeys(n for n in names if n is not None))
 
 
-def _delivered_as(name: str, transformations: list) -> str | None:
-    """The header field that gives column `name` once the source's transformations
+def delivered_field(fmt: Format, column: Column, options: dict, where: str = "") -> str | None:
+    """The delivered field (header name or JSON key) that feeds `column` in a source of `fmt`: the
+    column's source, or the one the source chose (meta.loader.<source_option>, Shopify's
+    order_id_column), followed back through the source's transformations; None when no delivered
+    field does (a derived column, a `new` field). The one answer for the required-column check and
+    for personal-data hashing (pii.py), so a renamed e-mail is both required and hashed."""
+    if not column.source:
+        return None
+    name = column.source
+    if column.source_option and options.get(column.source_option):
+        name = str(options[column.source_option])
+        if column.source_choices and name not in column.source_choices:
+            raise LoaderError(f"{where}: meta.loader.{column.source_option} is {name!r}; format {fmt.name} "
+                              f"accepts {' or '.join(column.source_choices)}")
+    return delivered_as(name, options.get("transformations") or [])
+
+
+def delivered_as(name: str, transformations: list) -> str | None:
+    """The delivered field that gives field `name` once the source's transformations
     (meta.loader.transformations, applied in staging) have run: a rename or copy
-    to `name` reads another field; a new field needs none (None)."""
-    for step in reversed(transformations):
-        if not isinstance(step, dict) or str(step.get("to") or step.get("new") or "") != name:
+    to `name` reads another field; a new field needs none (None). Names compare
+    without case, as staging's transformations match them (field_transformations),
+    in every format."""
+    for position in range(len(transformations) - 1, -1, -1):
+        step = transformations[position]
+        if not isinstance(step, dict) or str(step.get("to") or step.get("new") or "").lower() != name.lower():
             continue
         if "new" in step:
             return None
         if "rename" in step or "copy" in step:
-            return _delivered_as(str(step.get("rename") or step.get("copy")), transformations[: transformations.index(step)])
+            return delivered_as(str(step.get("rename") or step.get("copy")), transformations[:position])
     return name
 
 

@@ -63,6 +63,8 @@ alter table {META_SCHEMA}.files add column if not exists delivery varchar;
 alter table {META_SCHEMA}.files add column if not exists fingerprint varchar;
 alter table {META_SCHEMA}.files add column if not exists attempts integer;
 alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
+-- API sources (loaders/api/): the pages one run fetched for the delivery.
+alter table {META_SCHEMA}.files add column if not exists pages integer;
 """
 
 

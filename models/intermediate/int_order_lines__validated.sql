@@ -19,6 +19,13 @@
       reason or the line that discarded the order.
     A format's rules on a row's own values (Kevel's total = subtotal + tax +
     shipping) come from staging, in the row's reasons.
+    Formats that deliver an order as one record with a list of items (GA4's
+    purchase events) give one row per item, told apart by _item_index; such
+    a record starts a new run of rows, so an order delivered twice in one
+    file keeps its last delivery, as split orders do, and its order details
+    are the kept record's own (each record is a whole order). A record
+    listing no item gives one row flagged _is_itemless: rejected as a line,
+    it does not discard its order, which is kept without lines.
     _order_rejection_reason says why the row's order cannot be used;
     _rejection_reason why the row cannot (never null when the other is not).
     Every rule looks within one file, so only the files landed since the
@@ -33,6 +40,7 @@
         on_schema_change='fail',
     )
 }}
+{%- set discarding = "detail_problems is not null or (kept_line_problems is not null and not coalesce(_is_itemless, false))" -%}
 {%- set order_columns, line_columns = [], [] -%}
 {%- for column in entity_columns('order_lines') if not column.name.startswith('_') -%}
     {%- do (order_columns if column.level == 'order' else line_columns).append(column.name) -%}
@@ -54,10 +62,11 @@ with positions as (
         retailer,
         _source_file,
         _line_number,
+        _item_index,
         line_item_id,
         last_value(_order_group ignore nulls) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
             rows between unbounded preceding and current row
         ) as order_rows_key
     from {{ order_lines }} as order_lines
@@ -70,7 +79,7 @@ run_starts as (
         *,
         lag(order_rows_key) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
         ) as previous_rows_key
     from positions
 
@@ -80,9 +89,15 @@ runs as (
 
     select
         *,
-        sum(case when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') then 0 else 1 end) over (
+        sum(
+            case
+                when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') and coalesce(_item_index, 1) != 0
+                    then 0
+                else 1
+            end
+        ) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
             rows between unbounded preceding and current row
         ) as run_number
     from run_starts
@@ -95,7 +110,7 @@ measured_runs as (
         *,
         row_number() over (
             partition by retailer, _source_file, run_number
-            order by _line_number
+            order by _line_number, _item_index
         ) as line_position,
         min(_line_number) over (partition by retailer, _source_file, run_number) as run_first_line,
         max(_line_number) over (partition by retailer, _source_file, run_number) as run_last_line,
@@ -116,7 +131,9 @@ structured as (
         max(case when run_number = order_last_run then run_last_line end) over (
             partition by retailer, _source_file, order_rows_key
         ) as kept_run_last_line,
-        case when order_rows_key is null then run_first_line else order_first_line end as head_line,
+        -- a record with items (GA4) is a whole order: its own first item holds its details
+        case when order_rows_key is null or _item_index is not null then run_first_line else order_first_line end
+            as head_line,
         coalesce(
             line_item_id, {{ dbt.concat(["'#'", dbt.safe_cast('line_position', dbt.type_string())]) }}
         ) as line_item_key
@@ -140,6 +157,7 @@ headed as (
 
     select
         keyed.retailer,
+        keyed._item_index,
         keyed.order_rows_key,
         keyed.run_number,
         keyed.line_position,
@@ -159,6 +177,7 @@ headed as (
         {%- endfor %}
         order_heads._order_rejection_reason as head_rejection_reason,
         order_rows._rejection_reason as staged_rejection_reason,
+        order_rows._is_itemless,
         order_rows._source_format,
         order_rows._source_file,
         order_rows._file_date,
@@ -171,11 +190,14 @@ headed as (
             keyed.retailer = order_rows.retailer
             and keyed._source_file = order_rows._source_file
             and keyed._line_number = order_rows._line_number
+            and coalesce(keyed._item_index, 0) = coalesce(order_rows._item_index, 0)
     inner join {{ order_lines }} as order_heads
         on
             keyed.retailer = order_heads.retailer
             and keyed._source_file = order_heads._source_file
             and keyed.head_line = order_heads._line_number
+            -- a record's order details are on its first item
+            and coalesce(order_heads._item_index, 0) = 0
 
 ),
 
@@ -211,7 +233,8 @@ checked as (
                     "'-'", dbt.safe_cast('run_last_line', dbt.type_string()),
                     "' dropped: only the last run of its rows (lines '", dbt.safe_cast('kept_run_first_line', dbt.type_string()),
                     "'-'", dbt.safe_cast('kept_run_last_line', dbt.type_string()),
-                    "') is kept, with the order details of line '", dbt.safe_cast('head_line', dbt.type_string())]) }}
+                    "') is kept, with the order details of line '",
+                    dbt.safe_cast('case when _item_index is not null then kept_run_first_line else head_line end', dbt.type_string())]) }}
         end as dropped_run_reason,
         {{ join_reasons([
             'head_rejection_reason',
@@ -242,21 +265,23 @@ judged as (
             "case when line_position = 1 and head_line <> _line_number then "
                 ~ dbt.concat(["'order details (line '", dbt.safe_cast('head_line', dbt.type_string()), "'): '", "order_problems"])
                 ~ " end",
-            'line_problems',
-        ]) }} end as own_problems
+        ]) }} end as detail_problems,
+        case when dropped_run_reason is null then line_problems end as kept_line_problems
     from checked
 
 ),
 
--- "Import errors invalidate the entry": one rejected row discards its whole order.
+-- "Import errors invalidate the entry": one rejected row discards its whole order
+-- (not the row of an order listing no item: it is no line, and the order is whole).
 discarded as (
 
     select
         *,
-        {{ count_where('own_problems is not null') }} over (
+        {{ join_reasons(['detail_problems', 'kept_line_problems']) }} as own_problems,
+        {{ count_where(discarding) }} over (
             partition by retailer, _source_file, order_rows_key, run_number
         ) as order_rejected_rows,
-        min(case when own_problems is not null then _line_number end) over (
+        min(case when {{ discarding }} then _line_number end) over (
             partition by retailer, _source_file, order_rows_key, run_number
         ) as order_first_rejected_line
     from judged
@@ -313,6 +338,10 @@ select
     canonical_user_id_type as user_id_type,
     canonical_user_id as user_id,
     email_sha256,
+    visitor_id,
+    crm_id,
+    session_id,
+    platform,
     canonical_currency_code as currency_code,
     total_amount,
     subtotal_amount,
@@ -357,6 +386,8 @@ select
     canonical_line_item_status as line_item_status,
     fulfillment_status,
     order_rows_key as _order_group,
+    _item_index,
+    _is_itemless,
     head_line as _order_first_line,
     order_rejection_reason as _order_rejection_reason,
     row_rejection_reason as _rejection_reason,

@@ -51,7 +51,7 @@ with one_row_orders as (
 
 ),
 
--- formats with one row per line item (Kevel, Shopify): what the order's
+-- formats with one row per line item (Kevel, Shopify, GA4): what the order's
 -- kept lines say of it (an order discarded by a rejected row has none)
 order_lines as (
 
@@ -60,6 +60,7 @@ order_lines as (
         _source_file,
         _load_id,
         _order_group,
+        count(*) as line_count,
         {{ order_status_from_lines('line_item_status') }} as line_order_status,
         {{ order_item_count('quantity', 'line_item_status') }} as line_item_count
     from {{ ref('int_order_lines__validated') }}
@@ -70,20 +71,20 @@ order_lines as (
 
 line_item_orders as (
 
-    -- formats with one row per line item (Kevel, Shopify): the order's first kept row
+    -- formats with one row per line item (Kevel, Shopify, GA4): the order's first kept row
     select
         heads.retailer,
         heads.order_id,
-        cast(null as {{ dbt.type_string() }}) as visitor_id,
-        cast(null as {{ dbt.type_string() }}) as crm_id,
-        cast(null as {{ dbt.type_string() }}) as session_id,
+        heads.visitor_id,
+        heads.crm_id,
+        heads.session_id,
         heads.user_id_type,
         heads.user_id,
         heads.currency_code,
         cast(null as {{ dbt.type_string() }}) as coupon_code,
         cast(null as {{ dbt.type_string() }}) as product_ids,
         heads.promotions,
-        cast(null as {{ dbt.type_string() }}) as platform,
+        heads.platform,
         heads.order_source,
         heads.payment_method,
         heads.shipping_method,
@@ -98,7 +99,8 @@ line_item_orders as (
         heads.shipping_amount,
         heads.discount_amount,
         heads.refund_amount,
-        order_lines.line_item_count as item_count,
+        -- an order listing no item (a GA4 purchase) has none
+        case when order_lines.line_count is null then 0 else order_lines.line_item_count end as item_count,
         heads.ordered_at,
         heads.updated_at,
         heads.paid_at,
@@ -109,13 +111,13 @@ line_item_orders as (
         heads._line_number,
         heads._load_id
     from {{ ref('int_order_lines__validated') }} as heads
-    inner join order_lines
+    left join order_lines
         on
             heads.retailer = order_lines.retailer
             and heads._source_file = order_lines._source_file
             and heads._load_id = order_lines._load_id
             and heads._order_group = order_lines._order_group
-    where heads.line_position = 1 and heads._rejection_reason is null and {{ new_loads('heads') }}
+    where heads.line_position = 1 and heads._order_rejection_reason is null and {{ new_loads('heads') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- "Import errors invalidate the entry, resulting in it being discarded"
--- (vendor spec 003): a delivered order with a rejected row (none of its rows
--- valid) leaves nothing from that delivery in the marts: no order row, no
--- line, no order state (so no event).
+-- (vendor spec 003): a delivered order with a rejected row (every row of it
+-- carries the order's rejection) leaves nothing from that delivery in the
+-- marts: no order row, no line, no order state (so no event). An order
+-- listing no item (a GA4 purchase) is not discarded: its one row is no line.
 with discarded as (
 
     select
@@ -12,7 +13,7 @@ with discarded as (
     from {{ ref('int_order_lines__validated') }}
     where _order_group is not null
     group by retailer, _source_file, _load_id, _order_group
-    having {{ count_where('_rejection_reason is null') }} = 0
+    having {{ count_where('_order_rejection_reason is null') }} = 0
 
 ),
 

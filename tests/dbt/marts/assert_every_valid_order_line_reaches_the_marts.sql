@@ -1,6 +1,7 @@
 -- Nothing is lost between validation and the marts: every order kept whole
--- (no rejected row) is in fct_orders, and every order with a valid line has
--- lines in fct_order_line_items (those of its newest delivery).
+-- (no order rejection: no rejected row, or only the row of an order listing
+-- no item) is in fct_orders, and every order with a valid line has lines in
+-- fct_order_line_items (those of its newest delivery).
 with valid_orders as (
 
     select distinct
@@ -8,7 +9,7 @@ with valid_orders as (
         order_id,
         'fct_orders' as missing_from
     from {{ ref('int_order_lines__validated') }}
-    where line_position = 1 and _rejection_reason is null
+    where line_position = 1 and _order_rejection_reason is null
 
 ),
 
