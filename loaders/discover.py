@@ -1,6 +1,6 @@
 """Sniff a sample file a new retailer sent and propose its add-retailer command.
 
-What it reads: the encoding (charset-normalizer, a BOM wins), JSON lines or
+What it reads: the encoding (as landing detects it, decode.detect), JSON lines or
 the delimiter, whether the first line is a header, a date in the file name
 (to turn the name into a location glob), the known format whose fields the
 header shares most, the format's required fields the header lacks, and
@@ -17,8 +17,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
+from .decode import detect
 from .errors import LoaderError
 from .formats import Format, available_formats, load_format
 
@@ -70,13 +69,12 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
     if not sample.strip():
         raise LoaderError(f"{path}: the sample is empty")
     has_bom = sample.startswith(b"\xef\xbb\xbf")
-    best = None if has_bom else from_bytes(sample).best()
-    encoding = "utf-8" if has_bom or best is None or best.encoding == "ascii" else best.encoding.replace("_", "-")
+    encoding, doubt = detect(str(path))
     text = sample.decode("utf-8-sig" if has_bom else encoding, errors="replace")
     lines = text.splitlines()
     if len(sample) == _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample may cut the last line
-    notes = []
+    notes = [f"encoding {encoding} is a guess: {doubt}; check it and set encoding: in meta.loader"] if doubt else []
     if text.lstrip()[:1] in ("{", "["):
         layout, delimiter, has_header, header, rows = "json_lines", None, False, _json_keys(lines), []
     else:

@@ -33,6 +33,7 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    problem: str | None = None       # refused without being read (storage.RemoteFile.problem)
 
     @property
     def name(self) -> str:
@@ -57,7 +58,8 @@ def _files(source: Source) -> list[DeliveredFile]:
     """Files matching the source's location glob, oldest file name first."""
     storage = Storage(source.location, source.options, source.key)
     return [
-        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage)
+        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage,
+                      problem=f.problem)
         for f in storage.list()
     ]
 

@@ -59,6 +59,7 @@ class RemoteFile:
     url: str                   # how people and the manifest name it: no credentials, no query string
     size: int | None
     fingerprint: str | None    # None: the store gives no version, so the file is downloaded and hashed
+    problem: str | None = None  # why the file is refused without being read (a link out of the location)
 
 
 def protocol_of(location: str) -> str:
@@ -183,14 +184,27 @@ class Storage:
         return sorted(files, key=lambda f: (f.url.rsplit("/", 1)[-1], f.url))
 
     def _list_local(self) -> list[RemoteFile]:
+        """Files matching the glob. The folder the glob starts from must exist; a link is followed
+        only to a file inside that folder (a link out of it would land any file the loader can read)."""
         pattern = self.location[len("file://"):] if self.location.startswith("file://") else self.location
         if os.path.isdir(pattern):
             pattern = os.path.join(pattern, "*")
+        root = _folder_of(pattern)
+        if not os.path.isdir(root):
+            raise LoaderError(f"{self.key}: folder {root} does not exist (location {self.location})")
+        inside = os.path.realpath(root)
         files = []
         for path in glob.glob(pattern, recursive=True):
-            if os.path.isfile(path):
-                stat = os.stat(path)
-                files.append(RemoteFile(path, path, stat.st_size, f"size+mtime:{stat.st_size}@{stat.st_mtime_ns}"))
+            if not os.path.isfile(path):
+                continue
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, inside]) != inside:
+                files.append(RemoteFile(path, path, 0, None, problem=(
+                    f"is a link to {real}, outside the location's folder {root}: refused, not read "
+                    "(links are followed only to files inside it)")))
+                continue
+            stat = os.stat(path)
+            files.append(RemoteFile(path, path, stat.st_size, f"size+mtime:{stat.st_size}@{stat.st_mtime_ns}"))
         return sorted(files, key=lambda f: (os.path.basename(f.path), f.path))
 
     def _info(self, fs, path: str) -> dict:
