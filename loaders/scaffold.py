@@ -17,6 +17,7 @@ import yaml
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
+from .storage import local_folder
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,18 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
             f"{{{{ stage_source('{retailer}', '{d.name}') }}}}\n",
         ))
         register_staging_model(project_dir, formats[d.name].entity, staging_model_name(retailer, d.name))
+        _make_drop_folder(project_dir, d.location)
     return written
+
+
+def _make_drop_folder(project_dir: Path, location: str) -> None:
+    """The local folder the files will be dropped in: the loader fails a source whose folder is missing."""
+    if "{{" in location:
+        return   # rendered by the loader from the environment; whoever sets it makes the folder
+    folder = local_folder(location if "://" in location or Path(location).is_absolute()
+                          else str(project_dir / location))
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 def _write(path: Path, text: str) -> Path:

@@ -189,7 +189,7 @@ class Storage:
         pattern = self.location[len("file://"):] if self.location.startswith("file://") else self.location
         if os.path.isdir(pattern):
             pattern = os.path.join(pattern, "*")
-        root = _folder_of(pattern)
+        root = local_folder(self.location)
         if not os.path.isdir(root):
             raise LoaderError(f"{self.key}: folder {root} does not exist (location {self.location})")
         inside = os.path.realpath(root)
@@ -250,6 +250,14 @@ class Storage:
             host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
             return f"{scheme}://{host}/{path.lstrip('/')}"
         return f"{scheme}://{path.lstrip('/')}"
+
+
+def local_folder(location: str) -> str | None:
+    """The folder a local location's glob starts from (None for a remote location)."""
+    if protocol_of(location) != "local":
+        return None
+    pattern = location[len("file://"):] if location.startswith("file://") else location
+    return pattern if os.path.isdir(pattern) else _folder_of(pattern)
 
 
 def _folder_of(pattern: str) -> str:

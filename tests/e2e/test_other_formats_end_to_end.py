@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -64,6 +64,7 @@ class Lab:
             "DBT_PROFILES_DIR": str(profiles), "DBT_TARGET_PATH": str(root / "target"),
             "DBT_LOG_PATH": str(root / "logs"),
         }
+        make_delivery_folders(self.project, self.env)
         args = [f"{name}:{fmt}:{self.drop / glob}" for name, (fmt, glob, _) in SOURCES.items()]
         result = self.cli("add-retailer", "lab", *(a for arg in args for a in ("--dataset", arg)))
         assert result.code == 0, result.err
