@@ -95,8 +95,12 @@ def file_date(path: str, pattern: FileDatePattern | None) -> date | None:
 
 
 def relative_name(path: str, project_dir: Path) -> str:
-    """How a file is named in the warehouse: relative to the project when inside it."""
+    """How a file is named in the warehouse: relative to the project when inside it.
+
+    The folder is resolved, the name is not: a link is named as delivered, not after its target.
+    """
+    resolved = Path(path).parent.resolve() / Path(path).name
     try:
-        return str(Path(path).resolve().relative_to(project_dir))
+        return str(resolved.relative_to(project_dir))
     except ValueError:
-        return str(Path(path).resolve())
+        return str(resolved)

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from .sniff import csv_options
 
 BATCH = 20_000
+# Stands for a stray CR inside a value while the csv module reads it (which takes any CR for a line end).
+STRAY_CR = "\uf8ff"
 # Kept of a rejected record's text: enough to see what it was, bounded whatever it was.
 RAW_TEXT_CHARS = 64 << 10
 
@@ -29,33 +31,64 @@ RAW_TEXT_CHARS = 64 << 10
 class _Lines:
     """The file's physical lines for the csv reader, remembering those of the current record.
 
-    A line longer than `limit` is drained without being kept (only its start
-    is), and the record it belongs to is marked overlong.
+    A line longer than `limit` is drained without being kept (only its
+    start is), and the record it belongs to is marked overlong. A lone CR
+    ends a line, except where it splits what would otherwise be one whole
+    record (the pieces on either side do not have `width` fields, together
+    they do): there it is a stray character of a value, kept as data.
     """
 
-    def __init__(self, handle, limit: int):
+    def __init__(self, handle, limit: int, delimiter: str, quote: str, width: int | None):
         self.handle, self.limit = handle, limit
+        self.delimiter, self.quote, self.width = delimiter[0], quote, width
         self.number = 0          # physical lines read so far
         self.taken: list[str] = []
         self.size = 0
         self.overlong = False
+        self.stray_cr = False
+        self._ahead: tuple[str, bool] | None = None
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
+        line, overlong = self._read()
+        if line.endswith("\r") and self.width and self.quote not in line:
+            ahead = self._ahead = self._ahead or self._physical()
+            if ahead and not ahead[1] and self.quote not in ahead[0] and STRAY_CR not in line + ahead[0] \
+                    and self._joins(line, ahead[0]):
+                self._ahead = None
+                self.number += 1
+                self.stray_cr = True
+                self._keep(line)
+                line = line[:-1] + STRAY_CR + ahead[0]
+                self.number += 1
+                self._keep(ahead[0])
+                return line
+        self.number += 1
+        self.overlong |= overlong
+        self._keep(line)
+        return "\n" if overlong else line   # an overlong record ends here as far as the reader knows
+
+    def _read(self) -> tuple[str, bool]:
+        found, self._ahead = self._ahead or self._physical(), None
+        if found is None:
+            raise StopIteration
+        return found
+
+    def _physical(self) -> tuple[str, bool] | None:
         line = self.handle.readline(self.limit + 1)
         if not line:
-            raise StopIteration
-        self.number += 1
+            return None
         if len(line) > self.limit and not line.endswith(("\n", "\r")):
-            self.overlong = True
             while (rest := self.handle.readline(self.limit + 1)) and not rest.endswith(("\n", "\r")):
                 pass
-            self._keep(line[:RAW_TEXT_CHARS])
-            return "\n"   # the record ends here as far as the reader knows; it is rejected anyway
-        self._keep(line)
-        return line
+            return line[:RAW_TEXT_CHARS], True
+        return line, False
+
+    def _joins(self, line: str, ahead: str) -> bool:
+        before, after = line.count(self.delimiter) + 1, ahead.count(self.delimiter) + 1
+        return (before != self.width or after != self.width) and before + after - 1 == self.width
 
     def _keep(self, line: str) -> None:
         self.size += len(line)
@@ -63,7 +96,7 @@ class _Lines:
             self.taken.append(line)
 
     def start_record(self) -> int:
-        self.taken, self.size, self.overlong = [], 0, False
+        self.taken, self.size, self.overlong, self.stray_cr = [], 0, False, False
         return self.number + 1
 
     def text(self) -> str:
@@ -97,7 +130,7 @@ def parse_records(con, path: str, delimiter: str, quote: str, width: int, skip: 
     landed = 0
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle, \
             _field_limit(max_line_bytes + 1):
-        lines = _Lines(handle, max_line_bytes)
+        lines = _Lines(handle, max_line_bytes, delimiter, quote, None if pad_rows else width)
         reader = csv.reader(lines, strict=True, **csv_options(delimiter, quote))
         records = 0
         while True:
@@ -118,6 +151,8 @@ def parse_records(con, path: str, delimiter: str, quote: str, width: int, skip: 
             if problem:
                 rejects.append((start, None, *problem, lines.text()))
                 continue
+            if lines.stray_cr:
+                row = [v.replace(STRAY_CR, "\r") for v in row]
             landed += 1
             values = [v or None for v in row] if not pad_rows else row + [None] * (width - len(row))
             batch.append((*values, landed, start))
