@@ -52,13 +52,21 @@ ALPHABETS = {
     "turkish": "çğıöşüâî",
     "albanian": "çë",
 }
-# Tried besides chardetng's proposal: the Windows code pages of Latin-script Europe.
-CANDIDATES = ("cp1252", "cp1250", "cp1257", "cp1254")
+# Tried besides chardetng's proposal: the Windows code pages of Latin-script Europe, and
+# the DOS and Mac ones older point-of-sale and desktop exports still use (chardetng knows web
+# encodings only). The rare ones win only by reading better, never make a tie uncertain.
+COMMON = ("cp1252", "cp1250", "cp1257", "cp1254")
+CANDIDATES = (*COMMON, "cp850", "mac-roman")
 PREFERRED = "cp1252"
 # Fewer non-ASCII characters than this cannot settle a tie between readings that differ.
 MIN_EVIDENCE = 8
+# Real text has the odd symbol glued to a word (amovible•Semelle); more than this share of
+# implausible words means no candidate is the file's code page.
+MAX_ODD_SHARE = 0.01
 # Between two letters these are punctuation of real text (l’hôtel, l·l), not mojibake.
 _INNER_PUNCTUATION = set("’‘´`–—·\u00ad‐")
+# Letters every Latin-script language may use (Nº, 1ª, 5µm): no evidence of a language.
+_NEUTRAL = set("ªºµ")
 _TOKENS = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
 _MAX_TOKENS = 20_000
 
@@ -104,8 +112,9 @@ def _doubt(chosen: _Reading, tied: list[_Reading], proposal: _Reading, tokens: l
     if proposal.words != chosen.words and (proposal not in tied or evidence < MIN_EVIDENCE):
         rival = proposal
     else:
-        rival = next((r for r in tied if r.words != chosen.words and evidence < MIN_EVIDENCE), None)
-    if chosen.odd and rival is None:
+        rival = next((r for r in tied if r.words != chosen.words and evidence < MIN_EVIDENCE
+                      and r.encoding in (*COMMON, proposal.encoding)), None)
+    if chosen.odd > MAX_ODD_SHARE * len(tokens) and rival is None:
         return f"no code page reads every word of it cleanly (as {chosen.encoding}: {_odd_word(chosen)})"
     if rival is None:
         return None
@@ -166,9 +175,11 @@ def _word_oddness(word: str) -> int:
                 and 0 < i < len(word) - 1 and word[i - 1].isalpha() and word[i + 1].isalpha():
             odd += 1
     for part in re.findall(r"[^\W\d_]+", word):
-        letters = {c.lower()[0] for c in part if ord(c) > 0x7F}
+        letters = {c.lower()[0] for c in part if ord(c) > 0x7F and c not in _NEUTRAL}
         if not letters:
             continue
+        if any(c.isupper() and ord(c) > 0x7F and part[i - 1].islower() for i, c in enumerate(part) if i):
+            odd += 1   # cafÚ: an accented capital inside a lower-case word
         scripts = {_script(c) for c in part}
         if len(scripts) > 1:
             odd += 1
@@ -178,7 +189,7 @@ def _word_oddness(word: str) -> int:
 
 
 def _script(char: str) -> str:
-    if char.isascii():
+    if ord(char) < 0x250:   # ASCII, Latin-1 and Latin Extended: ª º µ count as Latin too
         return "LATIN"
     name = unicodedata.name(char, "")
     return name.split(" ", 1)[0] if name else "UNKNOWN"
