@@ -22,6 +22,7 @@ select
     files.file_name,
     files.format,
     files.status,
+    coalesce(files.has_previous_version, false) as has_previous_version,
     files.message,
     files.file_date,
     files.rows_read,
