@@ -24,6 +24,7 @@ import stat
 import zipfile
 import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Callable, Iterator
@@ -197,7 +198,7 @@ def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: s
     can claim any size.
     """
     digest, written, counter = hashlib.sha256(), 0, LineCounter()
-    with open(dest, "wb") as out:
+    with _writing(dest) as out:
         while block := source.read(CHUNK):
             written += len(block)
             if written > budget:
@@ -274,13 +275,25 @@ def transcode(source: str, dest: str, encoding: str) -> None:
     """Rewrite `source` as UTF-8 without BOM; undecodable bytes pass through unchanged (and get rejected)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
     skip_bom = _bom(source)
-    with open(source, "rb") as src, open(dest, "wb") as out:
+    with open(source, "rb") as src, _writing(dest) as out:
         if skip_bom:
             src.read(len(skip_bom[0]))
             decoder = codecs.getincrementaldecoder(skip_bom[1])(errors="surrogateescape")
         while block := src.read(CHUNK):
             out.write(decoder.decode(block).encode("utf-8", errors="surrogateescape"))
         out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape"))
+
+
+@contextmanager
+def _writing(path: str) -> Iterator:
+    """open(path, "wb"), whose write errors name the file (a write's OSError does not: disk full must)."""
+    try:
+        with open(path, "wb") as handle:
+            yield handle
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, path) from None
+        raise
 
 
 def _bom(path: str) -> tuple[bytes, str] | None:
