@@ -36,7 +36,7 @@ def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: in
     if "delimited" not in fmt.layouts:
         raise FileError(path, f"does not start like JSON lines ({fmt.name} files are JSON lines)", line=1)
     first_line = text.splitlines()[0] if text.splitlines() else ""
-    if _BINARY.search(first_line):
+    if fmt.header and _BINARY.search(first_line):   # a header line of control characters: not a text file
         raise FileError(path, "cannot be parsed: line 1 holds binary data (control characters), not delimited text",
                         line=1)
     delimiter = _pick_delimiter(first_line, fmt.delimiters)
@@ -64,21 +64,24 @@ def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: in
 
 
 def _head(path: str, fmt: Format, max_line_bytes: int) -> bytes:
-    """The start of the file, long enough to hold its whole first record (a header of any width).
+    """The start of the file; for a format with a header line, long enough to hold that whole line.
 
-    Read in doubling steps up to max_line_bytes; a first record longer
-    than that is refused, as any record would be.
+    Read in doubling steps up to max_line_bytes. A header longer than that
+    is refused; a first line that may be data is left to landing, which
+    rejects an overlong record like any other.
     """
     size = _SAMPLE_BYTES
     with open(path, "rb") as handle:
         while True:
             handle.seek(0)
             sample = handle.read(size)
-            if len(sample) < size or _first_record_ends(sample, fmt):
+            if len(sample) < size or not fmt.header or _first_record_ends(sample, fmt):
                 return sample
             if size > max_line_bytes:
-                raise FileError(path, f"line 1 is longer than max_line_bytes ({max_line_bytes}); raise it in "
-                                      "the source's meta.loader if this is expected", line=1)
+                if fmt.header is True:
+                    raise FileError(path, f"header line longer than max_line_bytes ({max_line_bytes}); raise it "
+                                          "in the source's meta.loader if this is expected", line=1)
+                return sample
             size *= 2
 
 
@@ -86,7 +89,7 @@ def _first_record_ends(sample: bytes, fmt: Format) -> bool:
     """Whether the sample holds the whole first record, with a line after it."""
     text = sample.decode("utf-8-sig", errors="replace")
     if "delimited" not in fmt.layouts or text.lstrip()[:1] in ("{", "["):
-        return "\n" in text
+        return True   # JSON lines: the first character is all sniffing needs
     stream = io.StringIO(text, newline="")
     try:
         next(csv.reader(stream, quotechar=fmt.quote))
