@@ -29,6 +29,7 @@ from .schedule import run_schedule
 from .project import SourceProblem, find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
 from .shown import markup, plain
+from .storage import public_url
 from .warehouse import Warehouse, default_warehouse_path
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
@@ -461,7 +462,7 @@ def _progress() -> Progress:
 
 def _print_summary(summary: ImportSummary, planned=None) -> None:
     for source in (planned.empty if planned else []):
-        console.print(f"[yellow]nothing found[/yellow] {source.key}: no file matches {markup(source.location)}",
+        console.print(f"[yellow]nothing found[/yellow] {source.key}: no file matches {markup(public_url(source.location))}",
                       soft_wrap=True)
     for outcome in summary.outcomes:
         decoded = ""

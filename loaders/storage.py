@@ -41,6 +41,8 @@ REMOTE_PROTOCOLS = {
     "http": "http", "https": "http",
     "sftp": "sftp", "ssh": "sftp",
 }
+# Stores with real folders: a location whose folder is missing fails its source.
+FOLDER_PROTOCOLS = {"sftp"}
 # Option names that hold a secret when given a literal value.
 _SECRET = re.compile(
     r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key"
@@ -168,10 +170,12 @@ class Storage:
                     pattern = pattern.rstrip("/") + "/*"
                 # A glob walking folders swallows errors (a refused login, an untrusted
                 # certificate) and says "no files"; listing the folder first does not.
-                fs.ls(_folder_of(pattern), detail=False)
+                self._list_folder(fs, _folder_of(pattern))
                 found = fs.glob(pattern, detail=True)
         except FileNotFoundError:
             found = {}
+        except LoaderError:
+            raise
         except Exception as exc:  # every client has its own errors; one line names the place and the cause
             raise LoaderError(f"{self.key}: cannot list {public_url(self.location)}: {_reason(exc)}") from None
         files = []
@@ -182,6 +186,17 @@ class Storage:
                 info = self._info(fs, path)   # an index page gives names only; HEAD gives size and version
             files.append(RemoteFile(path, self._url(path), info.get("size"), fingerprint(self.protocol, info)))
         return sorted(files, key=lambda f: (f.url.rsplit("/", 1)[-1], f.url))
+
+    def _list_folder(self, fs, folder: str) -> None:
+        """A missing folder fails the source where stores have folders (SFTP); in an object store
+        (S3, GCS, Azure, HTTP) a prefix with no object yet is only a location with nothing delivered."""
+        try:
+            fs.ls(folder, detail=False)
+        except FileNotFoundError:
+            if self.protocol in FOLDER_PROTOCOLS:
+                raise LoaderError(f"{self.key}: folder {folder} does not exist (location "
+                                  f"{public_url(self.location)})") from None
+            raise
 
     def _list_local(self) -> list[RemoteFile]:
         """Files matching the glob. The folder the glob starts from must exist; a link is followed
