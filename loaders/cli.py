@@ -462,8 +462,8 @@ def _progress() -> Progress:
 
 def _print_summary(summary: ImportSummary, planned=None) -> None:
     for source in (planned.empty if planned else []):
-        console.print(f"[yellow]nothing found[/yellow] {source.key}: no file matches {markup(public_url(source.location))}",
-                      soft_wrap=True)
+        where = markup(public_url(source.location))
+        console.print(f"[yellow]nothing found[/yellow] {source.key}: no file matches {where}", soft_wrap=True)
     for outcome in summary.outcomes:
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
