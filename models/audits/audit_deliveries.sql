@@ -23,10 +23,10 @@ files as (
         file_name,
         file_date,
         status,
-        -- its rows are in raw: landed, or a failed re-delivery that kept the previous version
-        status = 'landed' or coalesce(has_previous_version, false) as is_in_raw,
         rows_landed,
-        finished_at
+        finished_at,
+        -- its rows are in raw: landed, or a failed re-delivery that kept the previous version
+        status = 'landed' or coalesce(has_previous_version, false) as is_in_raw
     from {{ source('loader', 'files') }}
 
 ),

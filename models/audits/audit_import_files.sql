@@ -22,7 +22,6 @@ select
     files.file_name,
     files.format,
     files.status,
-    coalesce(files.has_previous_version, false) as has_previous_version,
     files.message,
     files.file_date,
     files.rows_read,
@@ -36,6 +35,7 @@ select
     files.started_at,
     files.finished_at,
     files.duration_ms,
+    coalesce(files.has_previous_version, false) as has_previous_version,
     coalesce(rejected_in_staging.rows_invalid, 0) as rows_invalid,
     files.rows_landed - coalesce(rejected_in_staging.rows_invalid, 0) as rows_valid,
     files.rows_read = files.rows_landed + files.rows_rejected as is_reconciled
