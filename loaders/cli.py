@@ -28,6 +28,7 @@ from .schedule import check as check_cron
 from .schedule import run_schedule
 from .project import SourceProblem, find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
+from .pii import mask_text
 from .shown import markup, plain
 from .storage import public_url
 from .warehouse import Warehouse, default_warehouse_path
@@ -68,7 +69,8 @@ def _guard(func):
                 console.print(f"[red]error:[/red] {markup(full)}")
                 sys.exit(EXIT_FAILED)
             log = _write_crash_log()
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {markup(first)}"
                           f" (details in {log}; nothing half-landed: each file lands in one transaction)")
             sys.exit(EXIT_FAILED)
 
@@ -81,7 +83,7 @@ def _write_crash_log() -> str:
 
     handle = tempfile.NamedTemporaryFile("w", prefix="retail-imports-", suffix=".log", delete=False)
     with handle:
-        traceback.print_exc(file=handle)
+        handle.write(mask_text(traceback.format_exc()))
     return handle.name
 
 
@@ -215,6 +217,61 @@ def _interrupt(signum, frame):
 
 
 @cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; usually a reverse proxy's upstream instead).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (about one per core); each writes segments of its own.")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (off by default: access lines hold client addresses and browser keys).")
+@click.option("--forwarded-allow-ips", metavar="IPS",
+              help="Behind a reverse proxy: the proxy addresses whose X-Forwarded-For/-Proto are trusted "
+                   "(comma-separated, or '*').")
+@click.option("--root-path", default="", help="Path prefix the reverse proxy serves the API under (e.g. /collect).")
+@click.pass_context
+@_guard
+def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, root_path):
+    """Run the Event API: events POSTed by sites and apps for the event_api SOURCES (default all).
+
+    Each request is answered only once its events are on disk (fdatasync'd
+    spool segment); `land` / `run` / `schedule` then land closed segments
+    like delivered files. Stops cleanly on Ctrl-C or SIGTERM, closing its
+    open segments. Endpoints: POST /v1/events, GET /health, /tag.js,
+    /openapi.json, /docs.
+    """
+    import os
+
+    import uvicorn
+
+    from .collector import app as collector_app
+    from .collector.sources import KIND, api_sources
+
+    context = _context(ctx)
+    chosen = [s for s in select_sources(load_sources(context.project_dir), sources) if s.kind == KIND]
+    if not chosen:
+        raise LoaderError(f"no source in {context.project_dir / 'models'} has meta.loader.source: {KIND}"
+                          + (f" among {', '.join(sources)}" if sources else ""))
+    for api in api_sources(chosen):   # keys and settings checked here, in one clear line, before any worker starts
+        try:
+            api.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LoaderError(f"{api.key}: cannot create the spool folder {api.folder}: {exc.strerror}") from None
+        if not os.access(api.folder, os.W_OK):
+            raise LoaderError(f"{api.key}: the spool folder {api.folder} is not writable")
+        limit = f"{api.rate_per_second:g} events/s" if api.rate_per_second else "no rate limit"
+        console.print(markup(f"{api.key} ({api.source.format.name}): spool {api.folder}; {limit}; "
+                             f"origins {', '.join(api.cors_origins) or 'none (server-side only)'}"), soft_wrap=True)
+    os.environ.update({collector_app.ENV_PROJECT: str(context.project_dir),
+                       collector_app.ENV_SELECT: ",".join(sources), collector_app.ENV_WORKERS: str(workers)})
+    console.print(f"Event API on http://{host}:{port}{root_path}/v1/events (docs: /docs); Ctrl-C stops it")
+    uvicorn.run("loaders.collector.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                loop="uvloop", http="httptools", access_log=access_log, proxy_headers=bool(forwarded_allow_ips),
+                forwarded_allow_ips=forwarded_allow_ips, root_path=root_path, log_level="info",
+                timeout_graceful_shutdown=30, server_header=False)
+
+
+@cli.command()
 @click.option("--rejects", "show_rejects", is_flag=True, help="Also list rejected rows with line and reason.")
 @click.pass_context
 @_guard
@@ -243,9 +300,44 @@ def status(ctx, show_rejects):
             for col in ("file", "line", "problem", "reason", "raw text"):
                 rej.add_column(col)
             for name, line, problem, reason, raw_text in rows:
-                rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(reason),
-                            markup(plain(raw_text)[:80]))
+                # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+                rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
+                            markup(plain(mask_text(raw_text))[:80]))
             Console().print(rej)
+
+
+@cli.command("check-personal-data")
+@click.pass_context
+@_guard
+def check_personal_data(ctx):
+    """Search every table and view of the warehouse for e-mail addresses and phone numbers in plaintext.
+
+    Lists each column holding any, with row counts. Exit code 1 when one is
+    found outside the raw table of a source that keeps personal data (pii:
+    keep). Names and addresses have no pattern: the format declarations drop
+    them (README "Personal data").
+    """
+    from .pii_scan import scan
+
+    context = _context(ctx)
+    if not context.warehouse.exists():
+        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
+    kept = {f"{s.schema}.{s.identifier}": s.key for s in load_sources(context.project_dir) if s.personal.keep}
+    with Warehouse(context.warehouse) as wh:
+        hits = scan(wh.con)
+    table = Table(title=f"Plaintext e-mails and phone numbers in {context.warehouse}")
+    for col in ("relation", "column", "rows with e-mails", "rows with phones", "note"):
+        table.add_column(col, justify="right" if col.startswith("rows") else "left")
+    for hit in hits:
+        note = f"{kept[hit.relation]} keeps personal data (pii: keep)" if hit.relation in kept else "unexpected"
+        table.add_row(*(markup(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
+    unexpected = [h for h in hits if h.relation not in kept]
+    if hits:
+        Console().print(table)
+    console.print(f"{len(unexpected)} column(s) with personal data in plaintext"
+                  + (f", {len(hits) - len(unexpected)} in the raw tables of sources that keep it" if kept else ""),
+                  soft_wrap=True)
+    sys.exit(EXIT_FAILED if unexpected else 0)
 
 
 @cli.command("demo-data")
@@ -262,12 +354,13 @@ def demo_data(out, days):
 
 @cli.command("add-retailer")
 @click.argument("retailer")
-@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT:LOCATION",
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT[:LOCATION]",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
-                   "(repeatable).")
+                   "(repeatable); a format fetched from an API takes no location: contacts:egoi_contacts.")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
-              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
-                   "orders:timezone=America/Toronto (repeatable).")
+              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id, "
+                   "orders:timezone=America/Toronto, contacts:list_id=321, contacts:api_key_env=EGOI_API_KEY "
+                   "(repeatable).")
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
@@ -291,13 +384,16 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
         from .scaffold import prompt_datasets
-        datasets = prompt_datasets(project_dir, retailer)
+        datasets, asked = prompt_datasets(project_dir, retailer)
+        options = (*options, *asked)
     parsed = []
     for spec in datasets:
         parts = spec.split(":", 2)
-        if len(parts) != 3 or not all(parts):
-            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
-                              f"(formats: {', '.join(available_formats(project_dir))})")
+        if len(parts) == 2 and all(parts):   # a format fetched from an API has no location
+            parts.append("")
+        if len(parts) != 3 or not all(parts[:2]):
+            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION, or NAME:FORMAT for a format "
+                              f"fetched from an API (formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
         name, _, assignment = option.partition(":")
@@ -313,7 +409,13 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
             add_transformation(parsed, kind, flag)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
-    console.print("next: drop files at the locations above, then `retail-imports run`")
+    from .api import kind_of_format
+    fetched = [d.name for d in parsed if kind_of_format(d.format)]
+    if len(fetched) < len(parsed):
+        console.print("next: drop files at the locations above, then `retail-imports run`")
+    if fetched:
+        console.print(f"next: make the API key of {', '.join(fetched)} available (the variable api_key_env names, "
+                      "or the credentials profile), then `retail-imports run`")
 
 
 @cli.command()
@@ -329,7 +431,7 @@ def discover(ctx, sample, retailer, dataset, folder):
 
     project_dir = find_project_dir(ctx.obj[0])
     found = sniff_sample(sample, project_dir, folder)
-    layout = "JSON lines" if found.layout == "json_lines" else f"delimiter {found.delimiter!r}"
+    layout = {"json_lines": "JSON lines", "parquet": "Parquet"}.get(found.layout, f"delimiter {found.delimiter!r}")
 
     def echo(text: str) -> None:   # the sample's fields are delivered data
         click.echo(plain(text))
@@ -397,6 +499,7 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
     def land(wh, sources, planned):
+        _warn_personal_data_kept(sources)
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
@@ -430,6 +533,7 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
         with run_lock(context.warehouse):
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
     files = plan(sources, broken)
+    _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
@@ -442,6 +546,15 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
                                honour_backoff=honour_backoff)
     _print_summary(summary, files)
     return summary
+
+
+def _warn_personal_data_kept(sources) -> None:
+    """A source that opted out of hashing is said at every landing, not only in its YAML."""
+    for source in sources:
+        if source.personal.keep:
+            console.print(f"[bold red]personal data kept:[/bold red] {markup(source.key)} sets pii: keep, so its "
+                          "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
+                          soft_wrap=True)
 
 
 def _short_name(name: str) -> str:

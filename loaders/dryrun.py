@@ -25,6 +25,7 @@ from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, SourceProblem, load_sources, select_sources
 from .report import Report, collect
+from .storage import redacted
 from .tempdirs import private_folder
 from .warehouse import Warehouse
 
@@ -68,7 +69,8 @@ def configuration(project_dir: Path, sources: list[Source], planned: Plan) -> di
     return {
         "sources": [{"source": s.key, "format": s.format.name, "location": s.location,
                      "raw_table": f"{s.schema}.{s.identifier}",
-                     "options": {k: str(v) for k, v in s.options.items()}} for s in sources],
+                     "options": {k: str(v) for k, v in redacted(s.options).items()},
+                     "personal_data": s.personal.describe()} for s in sources],
         "files": [{"source": s.key, "file": d.display_name(project_dir), "path": d.path, "size": d.size,
                    "version": _version(d)} for s, d in planned.files],
     }
@@ -186,5 +188,6 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise
-    collect(report, work, before if before.exists() else None, summary, first_load, target, built)
+    collect(report, work, before if before.exists() else None, summary, first_load, target, built,
+            {s.key: s.personal for s in sources})
     return report

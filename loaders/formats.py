@@ -22,7 +22,9 @@ YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
-LAYOUTS = ("delimited", "json_lines")
+# nested: BigQuery exports of nested records (GA4's events_*), as Parquet or
+# newline-delimited JSON, every top-level field a column, nested ones as JSON text.
+LAYOUTS = ("delimited", "json_lines", "nested")
 HEADER_MODES = (True, False, "auto")
 # Keys of a column declaration; any other key (extract, format, default_protocol...)
 # is a staging option the loader carries along untouched.
@@ -49,6 +51,7 @@ class Column:
 class FileDatePattern:
     regex: str
     format: str
+    scope: str = "name"   # "path": searched in the whole path (exports write events_YYYYMMDD/ folders)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Format:
     file_columns: tuple[str, ...] | None = None   # the fields of a headerless file, in order
     trailing_prefix: str | None = None            # any number of extra fields: <prefix>_1, _2...
     rows_match_file_date: str | None = None       # column whose value must equal the file-name date
+    refused_lines: bool = False                   # JSON lines: objects holding jsonlines.REFUSED_KEY are rejects
 
     @property
     def source_columns(self) -> list[str]:
@@ -116,14 +120,18 @@ def load_format(project_dir: Path, name: str) -> Format:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not path.is_file():
         known = ", ".join(available_formats(project_dir)) or "none"
         raise LoaderError(f"unknown format {name!r} (known formats: {known})")
+    return _to_format(read_declaration(path), path)
+
+
+def read_declaration(path: Path):
+    """The YAML block of a declaration macro (a format, the user id types), as dbt's fromyaml reads it."""
     match = _SPEC_BLOCK.search(path.read_text(encoding="utf-8"))
     if not match:
         raise LoaderError(f"{path}: no '{{% set spec %}}' YAML block found")
     try:
-        spec = yaml.load(match.group(1), Loader=YamlLoader)
+        return yaml.load(match.group(1), Loader=YamlLoader)
     except yaml.YAMLError as exc:
-        raise LoaderError(f"{path}: the format's YAML does not parse: {exc}") from None
-    return _to_format(spec, path)
+        raise LoaderError(f"{path}: the declaration's YAML does not parse: {exc}") from None
 
 
 def _to_format(spec: dict, path: Path) -> Format:
@@ -167,6 +175,13 @@ def _declared(c: Column) -> dict:
     return out
 
 
+def _file_date_pattern(date: dict, where: str) -> FileDatePattern:
+    scope = date.get("in", "name")
+    if scope not in ("name", "path"):
+        raise LoaderError(f"{where}: file.file_date.in must be name or path, not {scope!r}")
+    return FileDatePattern(date["regex"], date["format"], scope)
+
+
 def _file_fields(file_opts: dict, where: str) -> dict:
     """The Format fields a `file:` block sets (format declaration or a source's override)."""
     date = file_opts.get("file_date")
@@ -185,9 +200,10 @@ def _file_fields(file_opts: dict, where: str) -> dict:
         "header": header,
         "quote": file_opts.get("quote", '"'),
         "encoding": file_opts.get("encoding", "utf-8"),
-        "file_date": FileDatePattern(date["regex"], date["format"]) if date else None,
+        "file_date": _file_date_pattern(date, where) if date else None,
         "layouts": layouts,
         "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
         "trailing_prefix": trailing.get("prefix"),
         "rows_match_file_date": file_opts.get("rows_match_file_date"),
+        "refused_lines": bool(file_opts.get("refused_lines", False)),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -106,7 +106,8 @@ def plan(sources: list[Source], problems: list[SourceProblem] = ()) -> Plan:
 def ensure_raw_tables(wh: Warehouse, sources: list[Source]) -> None:
     """Every source's raw table exists (empty until files land), so dbt builds the whole project."""
     for source in sources:
-        wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+        if source.kind != "bigquery":   # read in place: no raw table
+            wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
 
 
 def land_sources(
@@ -125,7 +126,8 @@ def land_sources(
     planned = planned or plan(sources)
     remove_stale()   # private folders of runs killed before they could remove them
     ensure_raw_tables(wh, sources)
-    summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
+    summary = ImportSummary(outcomes=list(planned.errors),
+                            remote=any(s.kind != "files" or "://" in s.location for s in sources))
     for source, delivered in planned.files:
         outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
         summary.outcomes += outcomes
@@ -154,6 +156,12 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 f"{name}: failed {last.attempts or 1} time(s), unchanged since; next try after "
                 f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
 
+    if source.kind == "bigquery":
+        # read in place by dbt: landing it is registering it
+        from .bigquery_source import register_table
+
+        rows, note = register_table(wh, source, delivered)
+        return [FileOutcome(source.key, name, "landed", rows, rows, 0, message=note)]
     outcomes: list[FileOutcome] = []
     with decode.workdir() as work:   # under $TMPDIR
         try:
@@ -164,7 +172,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 summary.downloaded_files += 1
             options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
             for unit in decode.units(local, name, options, work):
-                outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
+                outcomes.append(_land_unit(wh, source, unit, name, fingerprint, delivered.file_date,
+                                           delivered.fetched))
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
                                             exc.problem, exc.line))
@@ -183,7 +192,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
 
 
 def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
-               fingerprint: str | None) -> FileOutcome:
+               fingerprint: str | None, known_date: date | None = None,
+               fetched: dict | None = None) -> FileOutcome:
     if unit.error:
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                unit.error.problem, unit.error.line)
@@ -198,8 +208,10 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return _record_duplicate(wh, source, unit, delivery, fingerprint, previous, twin)
     max_line_bytes = int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES))
     max_columns = int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS))
+    doubt = source.personal.mask_quotes(unit.doubt)   # it quotes words of the file: stored and shown
+    notes = [n for n in (_doubt_note(unit.encoding, doubt), (fetched or {}).get("note")) if n]
     try:
-        when = _file_date(unit, source.format.file_date)
+        when = known_date or _file_date(unit, source.format.file_date)
         dialect = sniff(unit.path, source.format, max_line_bytes, max_columns)
         _check_width(unit.path, dialect, max_columns)
         check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)
@@ -216,10 +228,11 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             max_line_bytes=max_line_bytes,
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
             line_count=unit.lines,
-            manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
+            manifest_extra={"delivery": delivery, "fingerprint": fingerprint, "pages": (fetched or {}).get("pages")},
             max_columns=max_columns,
             long_lines=unit.long_lines,
-            note=_doubt_note(unit),
+            note="; ".join(notes) or None,
+            personal=source.personal,
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,
@@ -227,14 +240,13 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                exc.problem, exc.line)
     return FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed, result.rows_rejected,
-                       encoding=unit.encoding, detected=unit.detected, doubt=unit.doubt)
+                       encoding=unit.encoding, detected=unit.detected, doubt=doubt)
 
 
-def _doubt_note(unit: decode.Unit) -> str | None:
-    if not unit.doubt:
+def _doubt_note(encoding: str, doubt: str | None) -> str | None:
+    if not doubt:
         return None
-    return (f"encoding {unit.encoding} auto-detected but uncertain: {unit.doubt}; set the source's encoding "
-            "if that is wrong")
+    return f"encoding {encoding} auto-detected but uncertain: {doubt}; set the source's encoding if that is wrong"
 
 
 def _record_duplicate(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str, fingerprint: str | None,

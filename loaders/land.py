@@ -25,6 +25,8 @@ from .errors import FileError, disk_full
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines, widest_line
 from .jsonlines import parse_json_lines
+from .parquet import parse_parquet
+from .pii import Policy, mask_text
 from .records import parse_records
 from .rules import check_rows_match_file_date
 from .sniff import Dialect, csv_options, raw_column_names
@@ -71,7 +73,8 @@ def land_file(
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
     max_columns: int = DEFAULT_MAX_COLUMNS,
     long_lines: bool | None = None,       # whether a line may be long (lines.LineCounter); None: not known
-    note: str | None = None,              # for the manifest's message (e.g. an uncertain encoding)
+    note: str | None = None,              # for the manifest's message (an uncertain encoding, an API fetch)
+    personal: Policy | None = None,       # the source's personal-data policy (default: the format's)
 ) -> LandResult:
     """Land the file: its rows, rejects and manifest row in one transaction.
 
@@ -86,20 +89,28 @@ def land_file(
     it does every file not `landed`.
 
     Files DuckDB's reader cannot take (inconsistent line endings, a binary
-    tail, a line with more than max_columns fields) and JSON lines are parsed
-    into temp tables first (records.py, jsonlines.py), with their line
-    numbers, and land in one transaction.
+    tail, a line with more than max_columns fields), JSON lines and Parquet
+    are parsed into temp tables first (records.py, jsonlines.py, parquet.py),
+    with their line numbers, and land in one transaction.
+
+    Personal fields are hashed or dropped inside the insert, whichever the
+    path (pii.py), and rejected records stored with them masked: nothing
+    stored holds them.
     """
     started = time.monotonic()
-    delimited = dialect.layout != "json_lines"
     land = _Landing(wh, target, fmt, path, file_name, dialect, file_date, checksum, size, max_line_bytes,
-                    encoding, line_count, manifest_extra or {}, note, started)
+                    encoding, line_count, manifest_extra or {}, note, personal or Policy.for_source(fmt, {}),
+                    started)
     try:
-        if not delimited:
+        if dialect.layout == "parquet":
+            columns, landed, rejects, line_note = parse_parquet(wh.con, path)
+            return land.parsed(columns, landed, rejects, line_note)   # no record column: each field its own
+        if dialect.layout != "delimited":
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
-            columns, landed, rejects, line_note = parse_json_lines(wh.con, path, max_line_bytes)
-            return land.parsed(columns, landed, rejects, line_note)
+            columns, keys, landed, rejects, line_note = parse_json_lines(
+                wh.con, path, max_line_bytes, fmt.refused_lines, dialect.keep_record)
+            return land.parsed(columns, landed, rejects, line_note, keys)
         columns = dialect.columns or raw_column_names(dialect.header or [])
         if long_lines is not False and widest_line(path, dialect.delimiter) > max_columns:
             return land.parsed(columns, *land.records(columns, max_columns),
@@ -132,6 +143,7 @@ class _Landing:
     line_count: int | None
     extra: dict
     note: str | None
+    personal: Policy
     started: float
 
     @property
@@ -149,8 +161,13 @@ class _Landing:
                                         max_columns)
         return landed, [(line, _named(cols, columns), *rest) for line, cols, *rest in rejects]
 
-    def parsed(self, columns: list[str], landed: int, rejects: list[tuple], line_note: str | None) -> LandResult:
-        """Store what parse_json_lines / parse_records put in _parsed and _lines: one transaction."""
+    def parsed(self, columns: list[str], landed: int, rejects: list[tuple], line_note: str | None,
+               keys: list[str | None] | None = None) -> LandResult:
+        """Store what parse_json_lines / parse_parquet / parse_records put in _parsed and _lines: one transaction.
+
+        keys: each column's key in a JSON record (None for the record itself), whose personal keys are
+        replaced too.
+        """
         con, load_id = self.wh.con, self.wh.next_load_id()
         # New columns are added before the transaction: adding one inside it
         # makes DuckDB rewrite the whole table at the next checkpoint. A column
@@ -159,9 +176,10 @@ class _Landing:
         with _transaction(con):
             lineage = self.lineage(load_id)
             _forget_file(con, self.target, self.raw, self.file_name)
-            _insert_parsed(con, self.raw, columns, lineage)
+            _insert_parsed(con, self.raw, self.personal.columns_sql(columns, lambda i: f"p.c{i}", keys), columns,
+                           lineage)
             check_rows_match_file_date(con, self.raw, self.file_name, self.path, self.fmt, columns, self.file_date)
-            self.finish(load_id, lineage, landed, rejects, "landed", _note(self.dialect.note, line_note))
+            self.finish(load_id, lineage, columns, landed, rejects, "landed", _note(self.dialect.note, line_note))
         return LandResult(landed + len(rejects), landed, len(rejects), time.monotonic() - self.started)
 
     def delimited(self, columns: list[str]) -> LandResult:
@@ -172,8 +190,9 @@ class _Landing:
         with _transaction(con):
             lineage = self.lineage(load_id)
             _forget_file(con, self.target, self.raw, self.file_name)
-            landed, rejects = _insert_delimited(con, self.raw, self.path, self.fmt, self.dialect, columns, load_id,
-                                                self.max_line_bytes, lineage)
+            landed, rejects = _insert_delimited(con, self.raw, self.path, self.fmt, self.dialect,
+                                                self.personal.columns_sql(columns, lambda i: f"c{i}"), columns,
+                                                load_id, self.max_line_bytes, lineage)
 
             def number_lines() -> str | None:
                 return _number_lines(con, self.raw, self.file_name, self.path, self.dialect, self.fmt, skip,
@@ -181,7 +200,7 @@ class _Landing:
 
             check_rows_match_file_date(con, self.raw, self.file_name, self.path, self.fmt, columns, self.file_date,
                                        number_lines)
-            self.finish(load_id, lineage, landed, rejects, "numbering", self.dialect.note)
+            self.finish(load_id, lineage, columns, landed, rejects, "numbering", self.dialect.note)
         try:
             with _transaction(con):
                 self.wh.mark_landed(self.target.retailer, self.target.dataset, self.file_name,
@@ -195,17 +214,21 @@ class _Landing:
             raise
         return LandResult(landed + len(rejects), landed, len(rejects), time.monotonic() - self.started)
 
-    def finish(self, load_id: int, lineage: dict, landed: int, rejects: list[tuple], status: str,
-               message: str | None) -> None:
+    def finish(self, load_id: int, lineage: dict, columns: list[str], landed: int, rejects: list[tuple],
+               status: str, message: str | None) -> None:
         """Rejects and the manifest row, inside the landing transaction."""
         con = self.wh.con
+        delimited = self.dialect.layout == "delimited"
         if rejects:
             con.executemany(
                 f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(load_id, self.target.retailer, self.target.dataset, self.file_name, line, cols, types, reason,
-                  raw_text, lineage["loaded_at"]) for line, cols, types, reason, raw_text in rejects],
+                # masked copies: the line numbering after this reads the raw text as it was
+                [(load_id, self.target.retailer, self.target.dataset, self.file_name, line, cols, types,
+                  mask_text(reason),
+                  self.personal.mask_record(raw_text, columns, self.dialect.delimiter if delimited else None,
+                                            self.fmt.quote),
+                  lineage["loaded_at"]) for line, cols, types, reason, raw_text in rejects],
             )
-        delimited = self.dialect.layout != "json_lines"
         self.wh.record_file(
             retailer=self.target.retailer, dataset=self.target.dataset, file_name=self.file_name,
             file_size=self.size, checksum=self.checksum, file_date=self.file_date, format=self.fmt.name,
@@ -242,8 +265,8 @@ def _note(*notes: str | None) -> str | None:
     return "; ".join(n for n in notes if n) or None
 
 
-def _insert_parsed(con, raw: str, columns: list[str], lineage: dict) -> None:
-    select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+def _insert_parsed(con, raw: str, values: list[str], columns: list[str], lineage: dict) -> None:
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     con.execute(
         f"""insert into {raw} by name
             select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
@@ -265,21 +288,22 @@ def _forget_file(con, target: Target, raw: str, file_name: str) -> None:
     )
 
 
-def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
-                      max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
+def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, values: list[str],
+                      columns: list[str], load_id: int, max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
     """Insert a delimited file's records into the raw table; return (landed, rejects).
 
     Straight from DuckDB's reader into the raw table, with no copy in memory,
     and no line numbers yet (`_number_lines` gives them): the reader scans in
     parallel, and numbering rows as they are read (with ordinality,
     row_number()) would serialise it. Rows keep the file's order in the
-    table instead, so their row ids number them afterwards.
+    table instead, so their row ids number them afterwards. `values` is the
+    SQL of each column over the reader's c0..cN (personal fields hashed).
     """
     con.execute("set preserve_insertion_order = true")
     skip = 1 if dialect.header is not None else 0
     scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
     positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     # Formats with trailing columns: shorter rows are padded with nulls, and
     # empty fields stay '' (nullstr is a character no text holds), so a padded
     # field is told apart from a delivered empty one.
@@ -312,7 +336,8 @@ def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, c
             raise _Irregular() from None
         if disk_full(exc):
             raise
-        raise FileError(path, f"cannot be read as {fmt.name}: {_first_line(exc)}") from None
+        # DuckDB may quote the line
+        raise FileError(path, f"cannot be read as {fmt.name}: {mask_text(_first_line(exc))}") from None
     for name in (rejects, scan):
         con.execute(f"drop table if exists {ident(name)}")
     reject_rows = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)

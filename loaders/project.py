@@ -15,16 +15,25 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from .api import KINDS as API_KINDS
 from .errors import LoaderError, UsageProblem
 from .formats import Format, YamlLoader, load_format
+from .pii import Policy
 from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 # How a source's deliveries arrive (meta.loader.source): each kind lists its
 # deliveries in discovery.KINDS; every kind lands through the same path.
-# `files` (the default) is a location glob on a local folder or a store.
-SOURCE_KINDS = ("files",)
+# `files` (the default) is a location glob on a local folder or a store;
+# `event_api`: events POSTed to `retail-imports serve`, spooled in segments (loaders/collector);
+# the API kinds (loaders/api/, e.g. egoi_contacts) fetch one delivery per run;
+# `bigquery`: tables already in BigQuery (a GA4 export's events_*), read in
+# place by dbt: the loader only records each new table in the manifest.
+SOURCE_KINDS = ("files", "event_api", "bigquery", *API_KINDS)
+# What a kind's deliveries look like, whatever its format's file options say:
+# the collector's segments are JSON lines, with refused input marked.
+KIND_FILE_OPTIONS = {"event_api": {"layouts": ["json_lines"], "refused_lines": True}}
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class Source:
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
+    database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
+    personal: Policy = field(default_factory=Policy)   # what landing does with its personal data
 
     @property
     def key(self) -> str:
@@ -139,19 +150,34 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     for key in ("format", "location") if kind == "files" else ("format",):
         if not block.get(key):
             raise LoaderError(f"{path}: source {retailer}.{dataset} meta.loader needs '{key}'")
+    if kind in KIND_FILE_OPTIONS:
+        block = {**block, "file": {**(block.get("file") or {}), **KIND_FILE_OPTIONS[kind]}}
+    if kind in API_KINDS:
+        API_KINDS[kind].check(block, f"{path}: source {retailer}.{dataset}")
+    fmt = load_format(project_dir, block["format"])
+    refusal = fmt.extra.get("no_transformations")
+    for key in ("transformations", "casts") if refusal else ():
+        if block.get(key):   # castTo is one of the spec's transformations
+            raise LoaderError(f"{path}: source {retailer}.{dataset}: meta.loader.{key} is not allowed for format "
+                              f"{fmt.name} (vendor spec: \"{refusal}\")")
     location = str(block.get("location") or "")
     if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)
+    where = f"{path}: source {retailer}.{dataset}"
+    fmt = fmt.for_source(block, where)
+    options = {k: v for k, v in block.items() if k not in {"format", "location", "source"}}
     return Source(
         retailer=retailer,
         dataset=dataset,
         schema=src.get("schema", retailer),
         identifier=table.get("identifier", dataset),
-        format=load_format(project_dir, block["format"]).for_source(block, f"{path}: source {retailer}.{dataset}"),
+        format=fmt,
         location=location,
-        options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
+        options=options,
         declared_in=path,
         kind=kind,
+        database=src.get("database"),
+        personal=Policy.for_source(fmt, options, project_dir, where),
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from .pii import Policy, mask_text, mask_values
 from .sql import ident, qualified
 
 SAMPLE = 5
@@ -75,9 +76,15 @@ class Report:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.level == "warning"]
 
+    @property
+    def personal_data_kept(self) -> list[str]:
+        """Sources that opted out of hashing personal data (pii: keep): said loudly in every rendering."""
+        return [s["source"] for s in self.configuration["sources"] if s.get("personal_data", "").startswith("kept")]
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["kind"] = "dry run" if self.dry_run else "import"
+        data["personal_data_kept"] = self.personal_data_kept
         data["error_count"] = len(self.errors)
         data["warning_count"] = len(self.warnings)
         return data
@@ -98,8 +105,13 @@ def _plain(value):
 
 
 def collect(report: Report, work: Path, before: Path | None, summary, first_load: int, target: Path,
-            built: bool) -> None:
-    """Fill the report from the warehouse the pipeline ran in, compared with its copy from before."""
+            built: bool, policies: dict[str, Policy] | None = None) -> None:
+    """Fill the report from the warehouse the pipeline ran in, compared with its copy from before.
+
+    policies: each source's personal-data policy; what the report shows of
+    stored records is masked (pii.mask_values), so a report file never holds
+    personal data, even of a source that keeps it in the warehouse.
+    """
     # Not read_only: dbt-duckdb keeps its connection to this file open in this process,
     # and DuckDB refuses a second one with another configuration. Only reads follow.
     con = duckdb.connect(str(work))
@@ -127,7 +139,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
         report.overview = [_compare(con, before is not None, name, key, loads) for name, key in marts
                            if _exists(con, "main", name)]
         report.order_events = _order_events(con, before is not None, loads)
-        report.samples = _samples(con, report.configuration, loads)
+        report.samples = _samples(con, report.configuration, loads, policies or {})
     finally:
         con.close()
     report.build_ok = built
@@ -141,7 +153,7 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
     if loads:
         marks = ", ".join("?" for _ in loads)
         for row in con.execute(
-            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id "
+            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id, message, pages "
             f"from loader.files where load_id in ({marks})", loads).fetchall():
             manifest[(row[0], row[1])] = row
     files = []
@@ -159,7 +171,8 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "encoding": (outcome.encoding or (row[4] if row else None)) or None,
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
-            "message": outcome.message,
+            "pages": row[7] if row else None,       # API deliveries: pages fetched
+            "message": outcome.message or (row[6] if row else None),
             "encoding_doubt": outcome.doubt,
             "previous_version_kept": outcome.previous_version_kept,
         })
@@ -207,7 +220,7 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
         for source, column, problem, reason, count in con.execute(
             f"select retailer || '.' || dataset, coalesce(column_name, '(row)'), coalesce(error_type, 'parse error'), "
             f"min(reason), count(*) from loader.rejects where load_id in ({marks}) group by all", loads).fetchall():
-            issues[(source, column, problem, f"the line could not be read: {reason}")] += count
+            issues[(source, column, problem, f"the line could not be read: {mask_text(reason)}")] += count
         files = [r[0] for r in con.execute(
             f"select file_name from loader.files where load_id in ({marks})", loads).fetchall()]
         if files and _exists(con, "main", "audit_rejected_rows"):
@@ -335,13 +348,13 @@ def _order_events(con, have_before: bool, loads: list[int]) -> dict:
         if kind else {"events": con.execute(f"select count(*) from ({new})").fetchone()[0]}
     cursor = con.execute(f"select * from ({new}) limit {SAMPLE}")
     names = [d[0] for d in cursor.description]
-    sample = [dict(zip(names, r)) for r in cursor.fetchall()]
+    sample = [dict(zip(names, mask_values(list(r), names))) for r in cursor.fetchall()]
     return {"available": True, "counts": {str(k): v for k, v in counts.items()}, "columns": names,
             "sample": json.loads(json.dumps(sample, default=_plain))}
 
 
-def _samples(con, configuration: dict, loads: list[int]) -> list[dict]:
-    """First and last five records of each source, as landed (text, with file and line)."""
+def _samples(con, configuration: dict, loads: list[int], policies: dict[str, Policy]) -> list[dict]:
+    """First and last five records of each source, as landed (text, with file and line), masked."""
     if not loads:
         return []
     samples = []
@@ -365,8 +378,11 @@ def _samples(con, configuration: dict, loads: list[int]) -> list[dict]:
                            "order by _source_file, _line_number", [retailer]).fetchall()
         if not first:
             continue
-        samples.append({"source": source["source"], "columns": ["_source_file", "_line_number", *shown],
-                        "first": [list(map(_text, r)) for r in first], "last": [list(map(_text, r)) for r in last]})
+        names = ["_source_file", "_line_number", *shown]
+        policy = policies.get(source["source"])
+        samples.append({"source": source["source"], "columns": names,
+                        "first": [mask_values(list(map(_text, r)), names, policy) for r in first],
+                        "last": [mask_values(list(map(_text, r)), names, policy) for r in last]})
     return samples
 
 

@@ -16,15 +16,20 @@ def show(report: Report, console: Console) -> None:
     if report.dry_run:
         console.print(Panel(f"DRY RUN: nothing was stored; {markup(report.warehouse)} is unchanged.",
                             style="bold yellow"))
+    if report.personal_data_kept:
+        console.print(Panel(markup(f"PERSONAL DATA KEPT IN PLAINTEXT: {', '.join(report.personal_data_kept)} "
+                                   "set pii: keep; their e-mails, phones, names and addresses are stored as "
+                                   "delivered (shown masked here)."), style="bold red"))
     colour = {"completed": "green", "failed": "red", "cancelled": "yellow"}.get(report.status, "white")
     console.print(f"status: [{colour}]{report.status}[/{colour}]  (dbt build "
                   f"{'passed' if report.build_ok else 'failed'})")
 
     config = Table(title="Configuration")
-    for col in ("source", "format", "location", "options"):
+    for col in ("source", "format", "location", "options", "personal data"):
         config.add_column(col)
     for s in report.configuration["sources"]:
-        _row(config, s["source"], s["format"], s["location"], ", ".join(f"{k}={v}" for k, v in s["options"].items()))
+        _row(config, s["source"], s["format"], s["location"], ", ".join(f"{k}={v}" for k, v in s["options"].items()),
+             s.get("personal_data", ""))
     console.print(config)
 
     files = Table(title="Files")

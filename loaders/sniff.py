@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from itertools import repeat
 
 from .errors import FileError
 from .formats import Format
+from .pii import mask_text
 
 _SAMPLE_BYTES = 1 << 16
 
@@ -19,16 +21,19 @@ class Dialect:
     delimiter: str | None      # None for JSON lines
     header: list[str] | None   # None for formats without a header line (or none detected)
     has_bom: bool
-    layout: str = "delimited"  # or json_lines
+    layout: str = "delimited"  # or json_lines, parquet
     columns: list[str] | None = None  # raw column names when not taken from the header
     pad_rows: bool = False     # rows may have fewer fields than the widest (trailing columns)
     note: str | None = None    # how the file was read, for the manifest
+    keep_record: bool = True   # JSON lines: keep each line whole in _record (not for nested exports)
 
 
 def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: int = 2048) -> Dialect:
     sample = _head(path, fmt, max_line_bytes)
     if not sample.strip():
         raise FileError(path, "file is empty")
+    if "nested" in fmt.layouts:
+        return _sniff_nested(path, sample, fmt)
     has_bom = sample.startswith(b"\xef\xbb\xbf")
     text = sample.decode("utf-8-sig", errors="replace")
     if "json_lines" in fmt.layouts and (fmt.layouts == ("json_lines",) or text.lstrip()[:1] in ("{", "[")):
@@ -53,7 +58,8 @@ def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: in
         elif not any(h.strip() for h in header):
             raise FileError(path, "header line is blank", line=1)
         elif fmt.header == "auto":
-            note = f"line 1 read as a header: {first_line[:40]}{'...' if len(first_line) > 40 else ''}"
+            shown = mask_text(first_line[:40])   # the manifest keeps this note: never a personal value
+            note = f"line 1 read as a header: {shown}{'...' if len(first_line) > 40 else ''}"
     columns = list(fmt.file_columns) if fmt.file_columns else (None if header is not None else fmt.source_columns)
     if fmt.trailing_prefix:
         fixed = columns or raw_column_names(header or [])
@@ -100,6 +106,35 @@ def _first_record_ends(sample: bytes, fmt: Format) -> bool:
 
 # Control characters no text line holds (tab, CR and LF excepted).
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _sniff_nested(path: str, sample: bytes, fmt: Format) -> Dialect:
+    """A BigQuery export of nested records: Parquet, or newline-delimited JSON.
+
+    The header is what the file says its fields are: the Parquet schema, or
+    the keys of the JSON objects in the first 64 KiB (exports leave null
+    fields out, so one line may lack a field the next has); the required
+    columns are checked against it.
+    """
+    from .parquet import MAGIC, parquet_columns
+
+    if sample.startswith(MAGIC):
+        return Dialect(delimiter=None, header=[name for name, _ in parquet_columns(path)], has_bom=False,
+                       layout="parquet")
+    text = sample.decode("utf-8-sig", errors="replace")
+    if text.lstrip()[:1] != "{":
+        raise FileError(path, f"neither Parquet nor newline-delimited JSON ({fmt.name} files are BigQuery exports: "
+                              "EXPORT DATA or bq extract as PARQUET or NEWLINE_DELIMITED_JSON)", line=1)
+    keys: dict[str, None] = {}
+    for line in text.splitlines()[:-1] if len(sample) == _SAMPLE_BYTES else text.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue   # land_file rejects it with its line number
+        if isinstance(record, dict):
+            keys.update(dict.fromkeys(record))
+    return Dialect(delimiter=None, header=list(keys), has_bom=sample.startswith(b"\xef\xbb\xbf"),
+                   layout="json_lines", keep_record=False)
 
 
 def csv_options(delimiter: str, quote: str) -> dict:

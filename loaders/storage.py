@@ -45,7 +45,7 @@ REMOTE_PROTOCOLS = {
 FOLDER_PROTOCOLS = {"sftp"}
 # Option names that hold a secret when given a literal value.
 _SECRET = re.compile(
-    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key"
+    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key|write_key"
     r"|^key$|client_keys)", re.I)
 # Literal values such options may still take: a mode, or a path to a file holding the secret.
 _NOT_A_SECRET = re.compile(r"^(anon|google_default|cloud|browser|cache|false|true|none)$|^[~/.]|\.(json|pem|key)$", re.I)
@@ -322,6 +322,33 @@ def storage_options(protocol: str, options: dict, key: str = "source") -> dict:
     return resolved
 
 
+def secret_option(options: dict, name: str, key: str = "source") -> str | None:
+    """One secret of a meta.loader block, wherever the conventions above allow it: `<name>_env:
+    VARIABLE`, `<name>` rendered from `{{ env_var(...) }}`, or `<name>` in the `credentials` profile."""
+    given = {k: v for k, v in options.items() if k in (name, f"{name}_env")}
+    value = _resolve_env({**_profile(options.get("credentials"), key), **given}, key).get(name)
+    return None if value is None else str(value)
+
+
+def resolve_secrets(options: dict, key: str = "source") -> dict:
+    """A source's own options (an API source's api_key_env...) with its credentials profile under
+    them and every `<option>_env` read from the environment: what its client is given, never stored."""
+    return _resolve_env({**_profile(options.get("credentials"), key), **options}, key, "option")
+
+
+def redacted(options: dict) -> dict:
+    """The options with every secret-looking value hidden: safe to print and to write in a report
+    (a secret given as `{{ env_var('X') }}` is already rendered in them)."""
+    def hide(value):
+        if isinstance(value, dict):
+            return {k: ("***" if _SECRET.search(str(k)) and not str(k).endswith("_env") and _literal_secret(v)
+                        else hide(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [hide(v) for v in value]
+        return value
+    return hide(options)
+
+
 def _profile(name, key: str) -> dict:
     if not name:
         return {}
@@ -339,20 +366,20 @@ def _profile(name, key: str) -> dict:
     return dict(profiles[name])
 
 
-def _resolve_env(value, key: str):
+def _resolve_env(value, key: str, label: str = "storage option"):
     """`password_env: VAR` becomes `password: <value of VAR>`, at any depth."""
     if isinstance(value, dict):
         out = {}
         for name, item in value.items():
             if isinstance(name, str) and name.endswith("_env") and isinstance(item, str):
                 if item not in os.environ:
-                    raise LoaderError(f"{key}: environment variable {item} (storage option {name}) is not set")
+                    raise LoaderError(f"{key}: environment variable {item} ({label} {name}) is not set")
                 out[name[: -len("_env")]] = os.environ[item]
             else:
-                out[name] = _resolve_env(item, key)
+                out[name] = _resolve_env(item, key, label)
         return out
     if isinstance(value, list):
-        return [_resolve_env(v, key) for v in value]
+        return [_resolve_env(v, key, label) for v in value]
     return value
 
 

@@ -66,6 +66,8 @@ alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
 -- A failed or duplicate delivery of a file that had landed before: the raw
 -- table keeps that previous version (rows, counts, checksum, load id).
 alter table {META_SCHEMA}.files add column if not exists has_previous_version boolean;
+-- API sources (loaders/api/): the pages one run fetched for the delivery.
+alter table {META_SCHEMA}.files add column if not exists pages integer;
 """
 
 

@@ -39,7 +39,7 @@ def make_delivery_folders(project: Path, env: dict | None = None) -> None:
 
     with environ(**(env or {})):
         for source in load_sources(project, problems=[]):
-            folder = local_folder(source.location)
+            folder = local_folder(source.location) if source.kind == "files" else None
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)
 

@@ -26,7 +26,7 @@ custom_fields: {prefix: custom_, name: custom_fields}
 columns:
   - {source: orderId, name: order_id, type: string, required: true, description: "Order identifier, unique per order."}
   - {source: userIdType, name: user_id_type, type: string, required: true, transform: user_id_type, description: "Type of the user id (email, email_sha256, crm_id...); email becomes email_sha256 once hashed."}
-  - {source: userId, name: user_id, type: string, required: true, transform: user_id, type_column: userIdType, description: "The user id, validated by its type; e-mails are trimmed, lower-cased and hashed to SHA-256."}
+  - {source: userId, name: user_id, type: string, required: true, transform: user_id, type_column: userIdType, pii: email, description: "The user id, validated by its type; e-mails are trimmed, lower-cased and hashed to SHA-256 at landing (their type becomes email_sha256)."}
   - {source: currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the order amounts."}
   - {source: total, name: total_amount, type: number, required: true, description: "Order total, discounts applied, tax and shipping included (= subtotal + tax + shipping)."}
   - {source: subtotal, name: subtotal_amount, type: number, required: true, description: "Order value without tax and shipping."}

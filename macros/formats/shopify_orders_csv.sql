@@ -30,7 +30,7 @@ line_items:
 timestamp_formats: ['%Y-%m-%d %H:%M:%S %z']
 columns:
   - {source: Name, name: order_id, type: string, required: true, source_option: order_id_column, source_choices: [Name, Id], description: "Order id: Name (#1001) by default, or Id when the source sets meta.loader.order_id_column: Id (match what tracking events send)."}
-  - {source: Email, name: email_sha256, type: string, transform: email_sha256, vendor_required: true, description: "SHA-256 of the buyer's e-mail, trimmed and lower-cased (the e-mail itself is never stored past staging)."}
+  - {source: Email, name: email_sha256, type: string, transform: email_sha256, vendor_required: true, pii: email, description: "SHA-256 of the buyer's e-mail, trimmed and lower-cased, hashed at landing (the e-mail itself is never stored)."}
   - {source: Currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the amounts."}
   - {source: Total, name: total_amount, type: number, vendor_required: true, description: "Order total (= subtotal + taxes + shipping)."}
   - {source: Subtotal, name: subtotal_amount, type: number, vendor_required: true, description: "Order value after discounts, without taxes and shipping."}
@@ -54,6 +54,27 @@ columns:
   - {source: Lineitem fulfillment status, name: fulfillment_status, type: string, required: true, accepted: [pending, partial, restocked, fulfilled], description: "Fulfilment state of the line; with the financial status it gives the canonical line status."}
   - {source: Lineitem sku, name: sku, type: string, vendor_required: true, description: "Product SKU."}
   - {source: Vendor, name: brand, type: string, description: "Product vendor (brand)."}
+# Personal fields of the export that staging does not read: landed hashed
+# (phones) or dropped (the column stays, its values null). City, province and
+# country stay: coarse geography, used for reporting. README "Personal data"
+# gives the reason for each.
+personal_fields:
+  - {source: Phone, pii: phone}
+  - {source: Billing Phone, pii: phone}
+  - {source: Shipping Phone, pii: phone}
+  - {source: Billing Name, pii: name}
+  - {source: Shipping Name, pii: name}
+  - {source: Billing Company, pii: name}
+  - {source: Shipping Company, pii: name}
+  - {source: Employee, pii: name}
+  - {source: Billing Street, pii: address}
+  - {source: Billing Address1, pii: address}
+  - {source: Billing Address2, pii: address}
+  - {source: Billing Zip, pii: address}
+  - {source: Shipping Street, pii: address}
+  - {source: Shipping Address1, pii: address}
+  - {source: Shipping Address2, pii: address}
+  - {source: Shipping Zip, pii: address}
 {% endset %}
 {{ return(fromyaml(spec)) }}
 {% endmacro %}

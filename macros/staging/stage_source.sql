@@ -7,6 +7,8 @@
     each row gets _rejection_reason (null when the row is valid) and
     _source_format.
     The source's `transformations` (field_transformations) apply first.
+    A source of kind `bigquery` (meta.loader.source) is read in place: its
+    new tables' rows, shaped like a raw table (bigquery_source_rows).
     Format options handled here:
     - `file.trailing_columns`: any number of extra fields, kept as one list;
     - `other_columns`: undeclared fields kept as one JSON object;
@@ -24,13 +26,28 @@
     {%- endif -%}
     {%- set loader = source_loader(source_name, table_name) -%}
     {%- set spec = source_spec(loader) -%}
+    {%- if spec.get('no_transformations') and (loader.get('transformations') or loader.get('casts')) -%}
+        {{ exceptions.raise_compiler_error("Source " ~ source_name ~ "." ~ table_name ~ ": format " ~ spec.name
+            ~ " takes no transformations (vendor spec: \"" ~ spec.no_transformations ~ "\")") }}
+    {%- endif -%}
     {%- set lineage = ['_retailer', '_source_file', '_file_date', '_line_number', '_loaded_at', '_load_id'] -%}
     {%- set present = {} -%}
     {%- set raw_names = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- do present.update({column.name | lower: column.name}) -%}
-        {%- do raw_names.append(column.name) -%}
-    {%- endfor -%}
+    {%- set in_place = loader.get('source') == 'bigquery' -%}
+    {%- if in_place -%}
+        {#- the export's fields the format reads, as the loader would have landed them -#}
+        {%- for column in spec.columns if column.source and column.source | lower not in present -%}
+            {%- do present.update({column.source | lower: column.source}) -%}
+            {%- do raw_names.append(column.source) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do present.update({column.name | lower: column.name}) -%}
+            {%- do raw_names.append(column.name) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set delivered = '(' ~ bigquery_source_rows(source_name, table_name, raw_names) ~ ') as delivered'
+        if in_place else relation -%}
     {#- meta.loader.transformations: fields renamed, copied, added, deleted before the format reads them -#}
     {%- set transformed = field_transformations(loader.get('transformations') or [], raw_names, '_record' in present, loader.get('timezone'))
         if loader.get('transformations') else none -%}
@@ -115,9 +132,9 @@ with source as (
         {{ sql }} as {{ quote_column(name) }},
         {%- endfor %}
         {{ transformed.problems }} as _transform_problems
-    from {{ relation }}
+    from {{ delivered }}
     {%- else %}
-    select * from {{ relation }}
+    select * from {{ delivered }}
     {%- endif %}
 
 ),

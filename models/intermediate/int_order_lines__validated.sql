@@ -12,6 +12,10 @@
       the financial and fulfilment statuses (Shopify; seeds order_statuses
       and line_item_statuses);
     - a line item id appears once per order.
+    Formats that deliver an order as one record with a list of items (GA4's
+    purchase events) give one row per item, told apart by _item_index; such
+    a record starts a new run of rows, so an order delivered twice in one
+    file keeps its last delivery, as split orders do.
     _order_rejection_reason says why the row's order cannot be used;
     _rejection_reason why its line cannot (its order's problems included).
     Every rule looks within one file, so only the files landed since the
@@ -47,10 +51,11 @@ with positions as (
         retailer,
         _source_file,
         _line_number,
+        _item_index,
         line_item_id,
         last_value(_order_group ignore nulls) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
             rows between unbounded preceding and current row
         ) as order_rows_key
     from {{ order_lines }} as order_lines
@@ -63,7 +68,7 @@ run_starts as (
         *,
         lag(order_rows_key) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
         ) as previous_rows_key
     from positions
 
@@ -73,9 +78,15 @@ runs as (
 
     select
         *,
-        sum(case when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') then 0 else 1 end) over (
+        sum(
+            case
+                when coalesce(order_rows_key, '') = coalesce(previous_rows_key, '') and coalesce(_item_index, 1) != 0
+                    then 0
+                else 1
+            end
+        ) over (
             partition by retailer, _source_file
-            order by _line_number
+            order by _line_number, _item_index
             rows between unbounded preceding and current row
         ) as run_number
     from run_starts
@@ -88,7 +99,7 @@ measured_runs as (
         *,
         row_number() over (
             partition by retailer, _source_file, run_number
-            order by _line_number
+            order by _line_number, _item_index
         ) as line_position,
         min(_line_number) over (partition by retailer, _source_file, run_number) as run_first_line,
         max(_line_number) over (partition by retailer, _source_file, run_number) as run_last_line,
@@ -127,6 +138,7 @@ headed as (
 
     select
         keyed.retailer,
+        keyed._item_index,
         keyed.order_rows_key,
         keyed.run_number,
         keyed.line_position,
@@ -156,11 +168,14 @@ headed as (
             keyed.retailer = order_rows.retailer
             and keyed._source_file = order_rows._source_file
             and keyed._line_number = order_rows._line_number
+            and coalesce(keyed._item_index, 0) = coalesce(order_rows._item_index, 0)
     inner join {{ order_lines }} as order_heads
         on
             keyed.retailer = order_heads.retailer
             and keyed._source_file = order_heads._source_file
             and keyed.run_first_line = order_heads._line_number
+            -- a run starts at its record's first item
+            and coalesce(order_heads._item_index, 0) = 0
 
 ),
 
@@ -227,6 +242,10 @@ select
     ) as user_id_type,
     coalesce(user_id, email_sha256) as user_id,
     email_sha256,
+    visitor_id,
+    crm_id,
+    session_id,
+    platform,
     upper(currency_code) as currency_code,
     total_amount,
     subtotal_amount,
@@ -274,6 +293,7 @@ select
     canonical_line_item_status as line_item_status,
     fulfillment_status,
     order_rows_key as _order_group,
+    _item_index,
     run_first_line as _order_first_line,
     {{ join_reasons(['dropped_run_reason', 'order_problems']) }} as _order_rejection_reason,
     {{ join_reasons([

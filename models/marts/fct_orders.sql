@@ -53,20 +53,20 @@ with one_row_orders as (
 
 line_item_orders as (
 
-    -- formats with one row per line item (Kevel, Shopify): the order's first row
+    -- formats with one row per line item (Kevel, Shopify, GA4): the order's first row
     select
         retailer,
         order_id,
-        cast(null as {{ dbt.type_string() }}) as visitor_id,
-        cast(null as {{ dbt.type_string() }}) as crm_id,
-        cast(null as {{ dbt.type_string() }}) as session_id,
+        visitor_id,
+        crm_id,
+        session_id,
         user_id_type,
         user_id,
         currency_code,
         cast(null as {{ dbt.type_string() }}) as coupon_code,
         cast(null as {{ dbt.type_string() }}) as product_ids,
         promotions,
-        cast(null as {{ dbt.type_string() }}) as platform,
+        platform,
         order_source,
         payment_method,
         shipping_method,

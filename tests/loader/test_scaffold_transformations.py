@@ -65,6 +65,14 @@ def test_add_retailer_asks_for_datasets_when_no_flag_gives_them(tmp_path):
     assert loader["format"] == "kevel_orders_csv" and loader["location"] == "drop/askco/askco_orders_*.csv"
     assert (project / "models/staging/askco/stg_askco__orders.sql").is_file()
 
+    # a format fetched from an API asks for its settings, not for a location
+    answers = "contacts\negoi_contacts\n321\n\nEGOI_API_KEY\nn\n"
+    proc = subprocess.run([*CLI, "add-retailer", "askco3"], cwd=project, input=answers, capture_output=True,
+                          text=True, env={**os.environ, "DO_NOT_TRACK": "1"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert _loader(project, "askco3") == {"source": "egoi_contacts", "format": "egoi_contacts", "list_id": "321",
+                                          "api_key_env": "EGOI_API_KEY"}
+
     # an unknown format is asked again, not accepted
     proc = subprocess.run([*CLI, "add-retailer", "askco2"], cwd=project, input="orders\nnope\nkevel_orders_csv\n\nn\n",
                           capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1"}, timeout=120)
