@@ -575,8 +575,10 @@ def _progress() -> Progress:
 
 def _print_summary(summary: ImportSummary, planned=None) -> None:
     for source in (planned.empty if planned else []):
-        where = markup(public_url(source.location))
-        console.print(f"[yellow]nothing found[/yellow] {source.key}: no file matches {where}", soft_wrap=True)
+        # other kinds list segments, tables or API answers: no glob to name
+        what = (f"no file matches {markup(public_url(source.location))}" if source.kind == "files"
+                else f"no delivery yet (source: {markup(source.kind)})")
+        console.print(f"[yellow]nothing found[/yellow] {source.key}: {what}", soft_wrap=True)
     for outcome in summary.outcomes:
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":

@@ -372,6 +372,19 @@ def test_a_location_matching_nothing_says_so(landed):
     assert re.search(r"nothing found nothing\.rows: no file matches .*/nothing/\*\.csv", first.err)
 
 
+def test_a_collector_source_without_segments_yet_is_not_said_to_match_no_file(mini):
+    """'nothing found' names a glob only for file sources: a collector's spool has none to name."""
+    mini.declare("webshop", {"visits": (VISITS, "spool/webshop/visits")}, extra={"source": "event_api"})
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    assert "nothing found webshop.visits: no delivery yet (source: event_api)" in _flat_line(result.err)
+    assert "no file matches" not in result.err
+
+
+def _flat_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def test_a_missing_folder_fails_its_source(landed):
     project, first, _, _ = landed
     assert re.search(r"failed missing\.rows: folder .*/missing_folder does not exist", first.err)
