@@ -2,6 +2,9 @@
 
 Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 75 skipped because another run holds the warehouse.
+
+Everything printed that comes from a delivery (file names, fields, rows,
+messages quoting them) goes through shown.markup / shown.plain.
 """
 
 from __future__ import annotations
@@ -13,23 +16,24 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import bigquery, demo
 from .dbt import BUILD, run_dbt
-from .errors import LoaderError, RunInProgress
+from .errors import LoaderError, RunInProgress, UsageProblem, disk_full
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .schedule import check as check_cron
 from .schedule import run_schedule
-from .project import find_project_dir, load_sources, select_sources
+from .project import SourceProblem, find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
 from .pii import mask_text
+from .shown import markup, plain
+from .storage import public_url
 from .warehouse import Warehouse, default_warehouse_path
 
-EXIT_FAILED, EXIT_SKIPPED = 1, 75
+EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
 
 
@@ -48,18 +52,25 @@ def _guard(func):
         try:
             return func(*args, **kwargs)
         except RunInProgress as exc:
-            console.print(f"[yellow]{exc}[/yellow]")
+            console.print(f"[yellow]{markup(exc)}[/yellow]")
             sys.exit(EXIT_SKIPPED)
+        except UsageProblem as exc:
+            console.print(f"[red]error:[/red] {markup(exc)}")
+            sys.exit(EXIT_USAGE)
         except LoaderError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {markup(exc)}")
             sys.exit(EXIT_FAILED)
         except KeyboardInterrupt:
             console.print("[red]interrupted[/red]: files landed so far are complete; the rest did not start")
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so in one line, keep the details
+            full = disk_full(exc)
+            if full is not None:
+                console.print(f"[red]error:[/red] {markup(full)}")
+                sys.exit(EXIT_FAILED)
             log = _write_crash_log()
             first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(first)}"
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {markup(first)}"
                           f" (details in {log}; nothing half-landed: each file lands in one transaction)")
             sys.exit(EXIT_FAILED)
 
@@ -125,7 +136,7 @@ def run(ctx, sources, dbt_args, scheduled):
         if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
             _publish(context)
         console.print("[bold]dbt build[/bold]")
-        ok = run_dbt(context.project_dir, [*BUILD, *dbt_args])
+        ok = run_dbt(context.project_dir, [*BUILD, *dbt_args], context.warehouse)
     if not ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
     sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
@@ -146,10 +157,10 @@ def publish(ctx):
 
 def _publish(context: Context) -> None:
     target = bigquery.Target.from_env()
-    console.print(f"[bold]publish[/bold] to BigQuery project {escape(target.project)}")
+    console.print(f"[bold]publish[/bold] to BigQuery project {markup(target.project)}")
     summary = bigquery.publish(context.warehouse, target)
     for name, rows in summary.tables.items():
-        console.print(f"  {escape(name)}: {rows} rows uploaded")
+        console.print(f"  {markup(name)}: {rows} rows uploaded")
 
 
 def _cron(ctx, param, value):
@@ -185,7 +196,7 @@ def schedule(ctx, cron, sources, build, run_now, max_runs):
         try:
             with run_lock(context.warehouse):
                 summary = _land(context, sources, locked=True, honour_backoff=True)
-                ok = run_dbt(context.project_dir, BUILD) if build else True
+                ok = run_dbt(context.project_dir, BUILD, context.warehouse) if build else True
         except RunInProgress as exc:
             return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
         except LoaderError as exc:
@@ -195,7 +206,8 @@ def schedule(ctx, cron, sources, build, run_now, max_runs):
         note = None if ok else "dbt build failed"
         return (EXIT_FAILED if summary.failed or not ok else 0), note
 
-    code = run_schedule(cron, job, lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+    code = run_schedule(cron, job, lambda line: console.print(plain(line), markup=False, highlight=False,
+                                                              soft_wrap=True),
                         max_runs=max_runs, run_now=run_now)
     sys.exit(code)
 
@@ -248,8 +260,8 @@ def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, ro
         if not os.access(api.folder, os.W_OK):
             raise LoaderError(f"{api.key}: the spool folder {api.folder} is not writable")
         limit = f"{api.rate_per_second:g} events/s" if api.rate_per_second else "no rate limit"
-        console.print(f"{api.key} ({api.source.format.name}): spool {api.folder}; {limit}; "
-                      f"origins {', '.join(api.cors_origins) or 'none (server-side only)'}", soft_wrap=True)
+        console.print(markup(f"{api.key} ({api.source.format.name}): spool {api.folder}; {limit}; "
+                             f"origins {', '.join(api.cors_origins) or 'none (server-side only)'}"), soft_wrap=True)
     os.environ.update({collector_app.ENV_PROJECT: str(context.project_dir),
                        collector_app.ENV_SELECT: ",".join(sources), collector_app.ENV_WORKERS: str(workers)})
     console.print(f"Event API on http://{host}:{port}{root_path}/v1/events (docs: /docs); Ctrl-C stops it")
@@ -273,12 +285,11 @@ def status(ctx, show_rejects):
         for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "encoding", "message"):
             table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
         for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding in wh.status_rows():
-            colour = {"landed": "green", "failed": "red"}.get(state, "white")
-            # names and messages are delivered text (a file named `x[bold].csv`, a quoted line): shown as is, masked
-            table.add_row(f"{retailer}.{dataset}", escape(_short_name(name)), str(day or ""),
-                          f"[{colour}]{state}[/{colour}]",
-                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), escape(encoding or ""),
-                          escape(mask_text(message) or ""))
+            colour = {"landed": "green", "failed": "red", "duplicate": "yellow"}.get(state.split(";")[0], "white")
+            table.add_row(f"{retailer}.{dataset}", markup(_short_name(name)), str(day or ""),
+                          f"[{colour}]{markup(state)}[/{colour}]",
+                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), markup(encoding),
+                          markup(mask_text(message)))
         Console().print(table)
         if show_rejects:
             rows = wh.con.execute(
@@ -290,8 +301,8 @@ def status(ctx, show_rejects):
                 rej.add_column(col)
             for name, line, problem, reason, raw_text in rows:
                 # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
-                rej.add_row(*(escape(c) for c in (Path(name).name, str(line), problem or "", mask_text(reason) or "",
-                                                  (mask_text(raw_text) or "")[:80])))
+                rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
+                            markup(plain(mask_text(raw_text))[:80]))
             Console().print(rej)
 
 
@@ -319,7 +330,7 @@ def check_personal_data(ctx):
         table.add_column(col, justify="right" if col.startswith("rows") else "left")
     for hit in hits:
         note = f"{kept[hit.relation]} keeps personal data (pii: keep)" if hit.relation in kept else "unexpected"
-        table.add_row(*(escape(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
+        table.add_row(*(markup(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
     unexpected = [h for h in hits if h.relation not in kept]
     if hits:
         Console().print(table)
@@ -452,21 +463,25 @@ def discover(ctx, sample, retailer, dataset, folder):
     project_dir = find_project_dir(ctx.obj[0])
     found = sniff_sample(sample, project_dir, folder)
     layout = {"json_lines": "JSON lines", "parquet": "Parquet"}.get(found.layout, f"delimiter {found.delimiter!r}")
-    click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
-               f"header: {'yes' if found.has_header else 'no'}")
+
+    def echo(text: str) -> None:   # the sample's fields are delivered data
+        click.echo(plain(text))
+
+    echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
+         f"header: {'yes' if found.has_header else 'no'}")
     if found.name_date:
-        click.echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
-    click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
+        echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
+    echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
-        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
-                   "another format, or, when the retailer's export omits them, add --option "
-                   f"{dataset}:optional_columns='[{', '.join(found.missing)}]')")
+        echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
+             "another format, or, when the retailer's export omits them, add --option "
+             f"{dataset}:optional_columns='[{', '.join(found.missing)}]')")
     for name, pattern in found.timestamps.items():
-        click.echo(f"timestamp field {name} looks like {pattern}")
+        echo(f"timestamp field {name} looks like {pattern}")
     for note in found.notes:
-        click.echo(f"note: {note}")
-    click.echo("proposed:")
-    click.echo("  " + found.command(retailer, dataset))
+        echo(f"note: {note}")
+    echo("proposed:")
+    echo("  " + found.command(retailer, dataset))
 REPORT_DIR_HELP = "Folder for the report's .json and .html (default: reports/ in the project)."
 
 
@@ -520,8 +535,8 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
-                                   progress.update(task, advance=size, description=_short_name(o.file_name)))
-        _print_summary(summary)
+                                   progress.update(task, advance=size, description=markup(_short_name(o.file_name))))
+        _print_summary(summary, planned)
         console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
         return summary
 
@@ -540,25 +555,28 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
 
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
-    declared = load_sources(context.project_dir)
-    sources = select_sources(declared, tuple(selectors))
-    if not sources:
+    problems: list[SourceProblem] = []   # sources declared wrong: each fails alone, the others land
+    declared = load_sources(context.project_dir, problems)
+    sources = select_sources(declared, tuple(selectors), problems)
+    broken = select_sources(problems, tuple(selectors), declared) if selectors else problems
+    if not sources and not broken:
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
         with run_lock(context.warehouse):
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
-    files = plan(sources)
+    files = plan(sources, broken)
     _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
 
         def advance(outcome, size):
-            progress.update(task, advance=size, description=f"{outcome.source} {_short_name(outcome.file_name)}")
+            progress.update(task, advance=size,
+                            description=f"{outcome.source} {markup(_short_name(outcome.file_name))}")
 
         summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
                                honour_backoff=honour_backoff)
-    _print_summary(summary)
+    _print_summary(summary, files)
     return summary
 
 
@@ -566,7 +584,7 @@ def _warn_personal_data_kept(sources) -> None:
     """A source that opted out of hashing is said at every landing, not only in its YAML."""
     for source in sources:
         if source.personal.keep:
-            console.print(f"[bold red]personal data kept:[/bold red] {escape(source.key)} sets pii: keep, so its "
+            console.print(f"[bold red]personal data kept:[/bold red] {markup(source.key)} sets pii: keep, so its "
                           "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
                           soft_wrap=True)
 
@@ -587,29 +605,39 @@ def _progress() -> Progress:
     )
 
 
-def _print_summary(summary: ImportSummary) -> None:
+def _print_summary(summary: ImportSummary, planned=None) -> None:
     for source, warning in summary.warnings.items():
-        console.print(f"[yellow]warning[/yellow] {escape(source)}: {escape(warning)}", soft_wrap=True)
+        console.print(f"[yellow]warning[/yellow] {markup(source)}: {markup(warning)}", soft_wrap=True)
+    for source in (planned.empty if planned else []):
+        # other kinds list segments, tables or API answers: no glob to name
+        what = (f"no file matches {markup(public_url(source.location))}" if source.kind == "files"
+                else f"no delivery yet (source: {markup(source.kind)})")
+        console.print(f"[yellow]nothing found[/yellow] {source.key}: {what}", soft_wrap=True)
     for outcome in summary.outcomes:
         for note in outcome.notes:
-            console.print(f"[yellow]warning[/yellow] {escape(outcome.file_name)}: {escape(note)}", soft_wrap=True)
+            console.print(f"[yellow]warning[/yellow] {markup(outcome.file_name)}: {markup(note)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"
-        if outcome.status == "failed":
-            console.print(f"[red]failed[/red] {escape(outcome.message or '')}", soft_wrap=True)
-        elif outcome.status == "waiting":
-            console.print(f"[yellow]waiting[/yellow] {escape(outcome.message or '')}", soft_wrap=True)
+        if outcome.status in ("failed", "waiting", "duplicate"):
+            colour = "red" if outcome.status == "failed" else "yellow"
+            where = f"{outcome.source}: " if not outcome.file_name else ""
+            console.print(f"[{colour}]{outcome.status}[/{colour}] {where}{markup(outcome.message)}", soft_wrap=True)
         elif outcome.status == "landed" and (outcome.rows_rejected or decoded):
             rejected = (f", {outcome.rows_rejected} rejected (see `retail-imports status --rejects`)"
                         if outcome.rows_rejected else "")
-            console.print(f"[yellow]landed[/yellow] {escape(outcome.file_name)}: {outcome.rows_landed} rows"
-                          f"{rejected}{escape(decoded)}", soft_wrap=True)
+            console.print(f"[yellow]landed[/yellow] {markup(outcome.file_name)}: {outcome.rows_landed} rows"
+                          f"{rejected}{markup(decoded)}", soft_wrap=True)
+        if outcome.doubt:
+            console.print(f"[yellow]uncertain encoding[/yellow] {markup(outcome.file_name)}: decoded as "
+                          f"{outcome.encoding}, but {markup(outcome.doubt)}; set the source's `encoding:` if "
+                          "that is wrong", soft_wrap=True)
     waiting = f", {summary.count('waiting')} waiting to retry" if summary.count("waiting") else ""
+    duplicate = f", {summary.count('duplicate')} duplicate" if summary.count("duplicate") else ""
     downloaded = (f"; downloaded {summary.downloaded_files} files ({summary.downloaded_bytes} bytes)"
                   if summary.remote else "")
     console.print(
-        f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged, "
+        f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged{duplicate}, "
         f"{summary.count('failed')} failed{waiting}; {summary.rows_rejected} rows rejected{downloaded}",
         soft_wrap=True,
     )

@@ -1,7 +1,8 @@
 """Sniff a sample file a new retailer sent and propose its add-retailer command.
 
-What it reads: the encoding (charset-normalizer, a BOM wins), Parquet, JSON
-lines or the delimiter (a .gz sample is read unpacked), whether the first line is a header, a date in the file name
+What it reads: the encoding (as landing detects it, decode.detect), Parquet,
+JSON lines or the delimiter (a .gz sample is read unpacked), whether the
+first line is a header, a date in the file name
 (to turn the name into a location glob), the known format whose fields the
 header shares most, the format's required fields the header lacks, and
 timestamp fields in a non-ISO form (proposed as --timestamp patterns).
@@ -19,12 +20,13 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from .errors import FileError, LoaderError
 from .api import kind_of_format
+from .decode import detect
+from .errors import FileError, LoaderError
 from .formats import Format, available_formats, load_format
 from .parquet import MAGIC as PARQUET_MAGIC, parquet_columns
+from .pii import Policy
+from .tempdirs import private_folder
 
 _SAMPLE_BYTES = 1 << 16
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -76,8 +78,7 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
     if sample.startswith(PARQUET_MAGIC):
         return _discover_parquet(path, project_dir, drop_folder)
     has_bom = sample.startswith(b"\xef\xbb\xbf")
-    best = None if has_bom else from_bytes(sample).best()
-    encoding = "utf-8" if has_bom or best is None or best.encoding == "ascii" else best.encoding.replace("_", "-")
+    encoding, doubt = _encoding(path, sample)
     text = sample.decode("utf-8-sig" if has_bom else encoding, errors="replace")
     lines = text.splitlines()
     if len(sample) == _SAMPLE_BYTES and len(lines) > 1:
@@ -98,6 +99,11 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
     found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date,
                       _location(path, name_date, drop_folder), None, notes=notes)
     _closest_format(found, project_dir, rows)
+    if doubt:
+        # it quotes words of the sample: masked as landing will mask it for the closest format
+        policy = Policy.for_source(load_format(project_dir, found.format), {}) if found.format else Policy()
+        found.notes.insert(0, f"encoding {encoding} is a guess: {policy.mask_quotes(doubt)}; check it and set "
+                              "encoding: in meta.loader")
     return found
 
 
@@ -112,6 +118,20 @@ def _head(path: Path) -> bytes:
             return handle.read(_SAMPLE_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
         raise LoaderError(f"{path}: gzip data is damaged: {exc}") from None
+
+
+def _encoding(path: Path, sample: bytes) -> tuple[str, str | None]:
+    """(encoding, doubt) as landing detects it; of a gzip sample, judged on its unpacked start."""
+    with open(path, "rb") as handle:
+        packed = handle.read(2) == b"\x1f\x8b"
+    if not packed:
+        return detect(str(path))
+    if len(sample) == _SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[:sample.rindex(b"\n") + 1]   # a character cut at the sample's end is no sign
+    with private_folder("discover") as folder:
+        unpacked = Path(folder) / "sample"
+        unpacked.write_bytes(sample)
+        return detect(str(unpacked))
 
 
 def _location(path: Path, name_date: tuple[str, str] | None, drop_folder: str | None) -> str:

@@ -36,6 +36,7 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    problem: str | None = None       # refused without being read (storage.RemoteFile.problem)
     # The delivery's date when its lister knows it (its name need not match the format's file-date pattern).
     file_date: date | None = None
     # What fetching learned, for the manifest (an API delivery: pages, a note); filled by the fetcher.
@@ -65,7 +66,8 @@ def _files(source: Source) -> list[DeliveredFile]:
     """Files matching the source's location glob, oldest file name first."""
     storage = Storage(source.location, source.options, source.key)
     return [
-        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage)
+        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage,
+                      problem=f.problem)
         for f in storage.list()
     ]
 
@@ -134,8 +136,12 @@ def file_date(path: str, pattern: FileDatePattern | None) -> date | None:
 
 
 def relative_name(path: str, project_dir: Path) -> str:
-    """How a file is named in the warehouse: relative to the project when inside it."""
+    """How a file is named in the warehouse: relative to the project when inside it.
+
+    The folder is resolved, the name is not: a link is named as delivered, not after its target.
+    """
+    resolved = Path(path).parent.resolve() / Path(path).name
     try:
-        return str(Path(path).resolve().relative_to(project_dir))
+        return str(resolved.relative_to(project_dir))
     except ValueError:
-        return str(Path(path).resolve())
+        return str(resolved)

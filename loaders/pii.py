@@ -38,6 +38,9 @@ KINDS = {"email": "hashed", "phone": "hashed", "name": "dropped", "address": "dr
 KEEP = "keep"
 MASKS = {"email": "<e-mail>", "phone": "<phone>", "name": "<name>", "address": "<address>", "ip": "<ip>"}
 INVALID_EMAIL = "<invalid e-mail>"
+WITHHELD = "'<withheld>'"
+_UNPATTERNED = ("name", "address")     # kinds no pattern recognises in free text
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")   # a word quoted by repr()
 _PACKAGE_PROJECT = Path(__file__).resolve().parents[1]
 _ID_TYPES = Path("macros") / "rules" / "user_id_types.sql"
 
@@ -220,6 +223,20 @@ class Policy:
         found = [i for i, name in enumerate(columns) if name.lower() == source.strip().lower()]
         return found[0] if found else None
 
+    def mask_quotes(self, text: str | None) -> str | None:
+        """A message quoting words of a delivery (an encoding doubt), safe to store and show.
+
+        What looks personal is masked (mask_text); and where the source
+        declares names or addresses, which no pattern finds, every quoted
+        word is withheld: the message cannot tell which field a word is from.
+        Also for a source that keeps personal data, as for everything shown.
+        """
+        if not text:
+            return text
+        if any(f.kind in _UNPATTERNED for f in self.fields):
+            text = _QUOTED.sub(WITHHELD, text)
+        return mask_text(text)
+
     # -- rejected records: masked raw text ------------------------------------------------------
 
     def mask_record(self, text: str, columns: list[str], delimiter: str | None, quote: str = '"') -> str:
@@ -245,7 +262,7 @@ class Policy:
             for i, f in personal.items():
                 if aligned:
                     kinds[i] = f.kind
-                elif f.kind in ("name", "address"):
+                elif f.kind in _UNPATTERNED:
                     for j in (i, i - len(columns) + len(spans)):
                         if 0 <= j < len(spans):
                             kinds.setdefault(j, f.kind)

@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from .api import KINDS as API_KINDS
-from .errors import LoaderError
+from .errors import LoaderError, UsageProblem
 from .formats import Format, YamlLoader, load_format
 from .pii import Policy
 from .storage import check_inline_secrets
@@ -49,6 +49,19 @@ class Source:
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
     database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
     personal: Policy = field(default_factory=Policy)   # what landing does with its personal data
+
+    @property
+    def key(self) -> str:
+        return f"{self.retailer}.{self.dataset}"
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A source whose meta.loader block is wrong (a literal secret, an unknown format...): it fails alone."""
+
+    retailer: str
+    dataset: str
+    message: str
 
     @property
     def key(self) -> str:
@@ -94,7 +107,9 @@ def _loader_block(table: dict) -> dict | None:
     return config_meta.get("loader") or (table.get("meta") or {}).get("loader")
 
 
-def load_sources(project_dir: Path) -> list[Source]:
+def load_sources(project_dir: Path, problems: list[SourceProblem] | None = None) -> list[Source]:
+    """Every landing source of the project. A wrong source declaration raises LoaderError, or, when a
+    `problems` list is given, is added to it so that the other sources can still land."""
     sources: list[Source] = []
     for path in sorted((project_dir / "models").rglob("*.yml")):
         text = path.read_text(encoding="utf-8")
@@ -107,11 +122,18 @@ def load_sources(project_dir: Path) -> list[Source]:
         for src in doc.get("sources") or []:
             for table in src.get("tables") or []:
                 raw = _loader_block(table)
-                if raw:  # before rendering: {{ env_var('X') }} is the right way to pass a secret
+                if not raw:
+                    continue
+                try:
+                    # before rendering: {{ env_var('X') }} is the right way to pass a secret
                     check_inline_secrets(raw, f"{path}: source {src.get('name')}.{table.get('name')}")
-                block = _render(raw, path)
-                if block:
-                    sources.append(_to_source(project_dir, path, src, table, block))
+                    block = _render(raw, path)
+                    if block:
+                        sources.append(_to_source(project_dir, path, src, table, block))
+                except LoaderError as exc:
+                    if problems is None:
+                        raise
+                    problems.append(SourceProblem(str(src.get("name")), str(table.get("name")), str(exc)))
     _check_unique(sources)
     return sources
 
@@ -170,13 +192,15 @@ def _check_unique(sources: list[Source]) -> None:
         seen[target] = s
 
 
-def select_sources(sources: list[Source], selectors: tuple[str, ...]) -> list[Source]:
-    """`acme` picks every dataset of a retailer, `acme.visits` one source."""
+def select_sources(sources: list, selectors: tuple[str, ...], problems: list[SourceProblem] = ()) -> list:
+    """`acme` picks every dataset of a retailer, `acme.visits` one source (of `sources`; a name of a
+    source in `problems` is known too). A name that is neither is bad usage."""
     if not selectors:
         return sources
     chosen = [s for s in sources if s.key in selectors or s.retailer in selectors]
-    unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in sources)]
+    everything = [*sources, *problems]
+    unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in everything)]
     if unknown:
-        known = ", ".join(s.key for s in sources) or "none"
-        raise LoaderError(f"unknown source {', '.join(unknown)} (declared: {known})")
+        known = ", ".join(s.key for s in everything) or "none"
+        raise UsageProblem(f"unknown source {', '.join(unknown)} (declared: {known})")
     return chosen

@@ -126,7 +126,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _loader_warnings(summary) + _test_issues(target)
+        report.issues = _row_issues(con, loads) + _file_issues(summary) + _loader_warnings(summary) + _test_issues(target)
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -177,8 +177,24 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
             "pages": row[7] if row else None,       # API deliveries: pages fetched
             "message": outcome.message or (row[6] if row else None),
+            "encoding_doubt": outcome.doubt,
+            "previous_version_kept": outcome.previous_version_kept,
         })
     return files
+
+
+def _file_issues(summary) -> list[Issue]:
+    """Files that landed with a doubt, or did not land though nothing failed: warnings."""
+    issues = []
+    for outcome in summary.outcomes:
+        if outcome.doubt:
+            issues.append(Issue("warning", outcome.source, "(encoding)",
+                                f"{outcome.file_name}: decoded as {outcome.encoding}, auto-detected but uncertain",
+                                f"{outcome.doubt}; set the source's encoding if that is wrong", 1))
+        if outcome.status == "duplicate":
+            issues.append(Issue("warning", outcome.source, "(file)", "same content as a file already landed",
+                                outcome.message or "", 1))
+    return issues
 
 
 def _header(con, table: str | None, outcome) -> bool | None:

@@ -19,7 +19,7 @@ from .api import kind_of_format
 from .errors import LoaderError
 from .formats import Format, load_format
 from .project import SAFE_NAME
-from .storage import check_inline_secrets
+from .storage import check_inline_secrets, local_folder
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
             name = f"{model}_{derived['suffix']}"
             written.append(_write(folder / f"{name}.sql", f"{{{{ {derived['macro']}(ref('{model}')) }}}}\n"))
             register_staging_model(project_dir, derived["entity"], name)
+        if d.location and d.options.get("source", "files") == "files":
+            _make_drop_folder(project_dir, d.location)
     return written
 
 
@@ -168,6 +170,16 @@ def bigquery_table(d: Dataset) -> tuple[str, str, str]:
         raise LoaderError(f"dataset {d.name}: a source=bigquery location is PROJECT.DATASET.TABLES, e.g. "
                           f"my-project.analytics_123456.events_* (got {d.location!r})")
     return parts[0], parts[1], parts[2]
+
+
+def _make_drop_folder(project_dir: Path, location: str) -> None:
+    """The local folder the files will be dropped in: the loader fails a source whose folder is missing."""
+    if "{{" in location:
+        return   # rendered by the loader from the environment; whoever sets it makes the folder
+    folder = local_folder(location if "://" in location or Path(location).is_absolute()
+                          else str(project_dir / location))
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 def _write(path: Path, text: str) -> Path:

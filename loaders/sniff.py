@@ -28,9 +28,8 @@ class Dialect:
     keep_record: bool = True   # JSON lines: keep each line whole in _record (not for nested exports)
 
 
-def sniff(path: str, fmt: Format) -> Dialect:
-    with open(path, "rb") as handle:
-        sample = handle.read(_SAMPLE_BYTES)
+def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: int = 2048) -> Dialect:
+    sample = _head(path, fmt, max_line_bytes)
     if not sample.strip():
         raise FileError(path, "file is empty")
     if "nested" in fmt.layouts:
@@ -42,6 +41,9 @@ def sniff(path: str, fmt: Format) -> Dialect:
     if "delimited" not in fmt.layouts:
         raise FileError(path, f"does not start like JSON lines ({fmt.name} files are JSON lines)", line=1)
     first_line = text.splitlines()[0] if text.splitlines() else ""
+    if fmt.header and _BINARY.search(first_line):   # a header line of control characters: not a text file
+        raise FileError(path, "cannot be parsed: line 1 holds binary data (control characters), not delimited text",
+                        line=1)
     delimiter = _pick_delimiter(first_line, fmt.delimiters)
     header = None
     note = None
@@ -61,10 +63,49 @@ def sniff(path: str, fmt: Format) -> Dialect:
     columns = list(fmt.file_columns) if fmt.file_columns else (None if header is not None else fmt.source_columns)
     if fmt.trailing_prefix:
         fixed = columns or raw_column_names(header or [], fmt.case_sensitive_names)
-        extra = widest_record(path, delimiter, fmt.quote, 1 if header is not None else 0) - len(fixed)
+        extra = widest_record(path, delimiter, fmt.quote, 1 if header is not None else 0, max_columns) - len(fixed)
         columns = list(fixed) + [f"{fmt.trailing_prefix}_{k}" for k in range(1, extra + 1)]
     return Dialect(delimiter=delimiter, header=header, has_bom=has_bom, columns=columns,
                    pad_rows=bool(fmt.trailing_prefix), note=note)
+
+
+def _head(path: str, fmt: Format, max_line_bytes: int) -> bytes:
+    """The start of the file; for a format with a header line, long enough to hold that whole line.
+
+    Read in doubling steps up to max_line_bytes. A header longer than that
+    is refused; a first line that may be data is left to landing, which
+    rejects an overlong record like any other.
+    """
+    size = _SAMPLE_BYTES
+    with open(path, "rb") as handle:
+        while True:
+            handle.seek(0)
+            sample = handle.read(size)
+            if len(sample) < size or not fmt.header or _first_record_ends(sample, fmt):
+                return sample
+            if size > max_line_bytes:
+                if fmt.header is True:
+                    raise FileError(path, f"header line longer than max_line_bytes ({max_line_bytes}); raise it "
+                                          "in the source's meta.loader if this is expected", line=1)
+                return sample
+            size *= 2
+
+
+def _first_record_ends(sample: bytes, fmt: Format) -> bool:
+    """Whether the sample holds the whole first record, with a line after it."""
+    text = sample.decode("utf-8-sig", errors="replace")
+    if "delimited" not in fmt.layouts or text.lstrip()[:1] in ("{", "["):
+        return True   # JSON lines: the first character is all sniffing needs
+    stream = io.StringIO(text, newline="")
+    try:
+        next(csv.reader(stream, quotechar=fmt.quote))
+    except (csv.Error, StopIteration):
+        return False
+    return stream.tell() < len(text)
+
+
+# Control characters no text line holds (tab, CR and LF excepted).
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _sniff_nested(path: str, sample: bytes, fmt: Format) -> Dialect:
@@ -107,21 +148,24 @@ def csv_options(delimiter: str, quote: str) -> dict:
     return {"delimiter": delimiter[0], "quotechar": quote, "skipinitialspace": delimiter[1:].isspace()}
 
 
-def widest_record(path: str, delimiter: str, quote: str, skip_records: int) -> int:
-    """The largest number of fields of any record (formats with trailing columns)."""
-    unquoted = _widest_unquoted(path, delimiter[0], quote, skip_records)
+def widest_record(path: str, delimiter: str, quote: str, skip_records: int, limit: int) -> int:
+    """The largest number of fields of any record up to `limit` (formats with trailing columns).
+
+    Wider records are rejected when landing (max_columns), so they must not widen the table.
+    """
+    unquoted = _widest_unquoted(path, delimiter[0], quote, skip_records, limit)
     if unquoted is not None:
         return unquoted
     widest = 0
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=False, **csv_options(delimiter, quote))
         for number, row in enumerate(reader):
-            if number >= skip_records and len(row) > widest:
+            if number >= skip_records and widest < len(row) <= limit:
                 widest = len(row)
     return widest
 
 
-def _widest_unquoted(path: str, delimiter: str, quote: str, skip_records: int,
+def _widest_unquoted(path: str, delimiter: str, quote: str, skip_records: int, limit: int,
                      chunk: int = 8 << 20) -> int | None:
     """widest_record for a file without the quote character, where a record is a line.
 
@@ -142,8 +186,9 @@ def _widest_unquoted(path: str, delimiter: str, quote: str, skip_records: int,
                 skipped += len(dropped)
                 lines = lines[len(dropped):]
             if lines:
-                widest = max(widest, max(map(bytes.count, lines, repeat(sep))) + 1)
-    if rest and skipped >= skip_records:
+                widest = max(widest, max((n for n in map(bytes.count, lines, repeat(sep)) if n < limit),
+                                         default=-1) + 1)
+    if rest and skipped >= skip_records and rest.count(sep) < limit:
         widest = max(widest, rest.count(sep) + 1)
     return widest
 

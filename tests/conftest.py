@@ -48,6 +48,20 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) 
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+def make_delivery_folders(project: Path, env: dict | None = None) -> None:
+    """Create the folder of every local source of `project`, as `demo-data` or a retailer's first drop
+    would: a missing folder fails its source, and most tests deliver to some sources only."""
+    from loaders.dbt import environ
+    from loaders.project import load_sources
+    from loaders.storage import local_folder
+
+    with environ(**(env or {})):
+        for source in load_sources(project, problems=[]):
+            folder = local_folder(source.location) if source.kind == "files" else None
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+
+
 class MiniProject:
     """A dbt-shaped folder with the real formats and one sources YAML we write.
 
@@ -150,6 +164,7 @@ class ProjectCopy:
             "DBT_TARGET_PATH": str(root / "target"),
             "DBT_LOG_PATH": str(root / "logs"),
         }
+        make_delivery_folders(root, self.env)
 
     def cli(self, *args: str) -> Result:
         return run_cli(*args, cwd=self.root, env=self.env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shlex
 
 from conftest import REALDATA, ROOT, run_cli
@@ -62,3 +63,18 @@ def test_discover_names_what_an_export_omits_and_keys_in_another_case(tmp_path):
     assert result.code == 0, result.err
     assert "closest format: kevel_orders_csv" in result.out
     assert "note: field 'OrderId' is not 'orderId': keys are case sensitive" in result.out
+
+
+def test_discover_reads_the_encoding_of_a_gzip_sample_unpacked_and_masks_the_words_it_quotes(tmp_path):
+    """Landing detects the encoding of the unpacked file; discover must say what landing will do. A doubt
+    quotes a word of the sample: for a format with names (Shopify orders) the word is withheld."""
+    sample = tmp_path / "orders_export.csv.gz"
+    sample.write_bytes(gzip.compress(
+        ("Name,Currency,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem fulfillment status,"
+         "Email,Billing Name\n#1001,EUR,paid,2025-05-11 09:55:16 -0400,1,Ski Wax,fulfilled,a@b.io,Jana Plzeň\n"
+         ).encode("cp1250")))
+    result = run_cli("discover", str(sample), cwd=ROOT)
+    assert result.code == 0, result.err
+    assert "encoding: cp1252;" in result.out and "closest format: shopify_orders_csv" in result.out
+    assert "encoding cp1252 is a guess: read as cp1250" in result.out and "'<withheld>'" in result.out
+    assert "Plze" not in result.out

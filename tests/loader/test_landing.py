@@ -173,7 +173,7 @@ def test_unknown_format_and_source_are_clear_errors(mini):
     assert result.code == 1 and "unknown format 'no_such_format'" in result.err and "Traceback" not in result.err
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "x_*.csv")})
     result = mini.cli("land", "nobody")
-    assert result.code == 1 and "unknown source nobody" in result.err
+    assert result.code == 2 and "unknown source nobody" in result.err  # bad usage
 
 
 def test_every_verb_has_help(mini):
