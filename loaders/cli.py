@@ -289,7 +289,7 @@ def status(ctx, show_rejects):
             table.add_row(f"{retailer}.{dataset}", markup(_short_name(name)), str(day or ""),
                           f"[{colour}]{markup(state)}[/{colour}]",
                           *(str(v) if v is not None else "" for v in (read, landed, rejected)), markup(encoding),
-                          markup(message))
+                          markup(mask_text(message)))
         Console().print(table)
         if show_rejects:
             rows = wh.con.execute(
@@ -352,15 +352,42 @@ def demo_data(out, days):
     console.print(f"wrote {len(written)} files under {out}")
 
 
-@cli.command("add-retailer")
+class _InOrder(click.Command):
+    """A command that remembers the order its options were given in (ctx.meta["given_order"]):
+    field transformations run in command-line order (vendor spec 003 applies them one after the other)."""
+
+    def make_parser(self, ctx):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args):
+            opts, rest, order = parse(args)
+            ctx.meta["given_order"] = [getattr(param, "name", None) for param in order]
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
+
+
+TRANSFORMATION_FLAGS = {"renames": "rename", "copies": "copy", "news": "new", "deletes": "delete", "maps": "map",
+                        "timestamps": "timestamp", "casts": "cast"}
+
+
+@cli.command("add-retailer", cls=_InOrder)
 @click.argument("retailer")
 @click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT[:LOCATION]",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
                    "(repeatable); a format fetched from an API takes no location: contacts:egoi_contacts.")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
-              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id, "
-                   "orders:timezone=America/Toronto, contacts:list_id=321, contacts:api_key_env=EGOI_API_KEY "
-                   "(repeatable).")
+              help="A meta.loader option of a dataset; VALUE is YAML (text, [lists], {maps}; a number stays the "
+                   "text given), e.g. "
+                   "orders:order_id_column=Id, orders:timezone=America/Toronto, orders:optional_columns='[Email, Id]', "
+                   "contacts:list_id=321, contacts:api_key_env=EGOI_API_KEY (repeatable). "
+                   "An unknown KEY is refused with the list of known ones.")
+@click.option("--user-id-field", "user_id_fields", multiple=True, metavar="NAME:FIELD",
+              help="The field holding the user id (formats with a user_id column, e.g. users:email).")
+@click.option("--user-id-type", "user_id_types", multiple=True, metavar="NAME:TYPE",
+              help="The user id type of the dataset's ids (e.g. users:email, users:crm_id).")
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
@@ -375,11 +402,14 @@ def demo_data(out, days):
 @click.option("--cast", "casts", multiple=True, metavar="NAME:FIELD:TYPE", help="Cast FIELD to string, integer, float or bool.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, copies, news, deletes, maps,
-                 timestamps, casts):
-    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
+def add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types, cadence, overwrite, **flags):
+    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it.
+
+    Transformations (--rename, --copy, --new, --delete, --map, --timestamp,
+    --cast) run in the order they are given.
+    """
     from .formats import available_formats
-    from .scaffold import Dataset, write_retailer
+    from .scaffold import Dataset, add_transformation, set_option, set_user_id, write_retailer
 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
@@ -396,17 +426,18 @@ def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, 
                               f"fetched from an API (formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
-        name, _, assignment = option.partition(":")
-        key, equals, value = assignment.partition("=")
-        target = next((d for d in parsed if d.name == name), None)
-        if not (target and key and equals):
-            raise LoaderError(f"--option {option!r}: expected NAME:KEY=VALUE with NAME one of the --dataset names")
-        target.options[key] = value
-    from .scaffold import add_transformation
-    for kind, flags in (("rename", renames), ("copy", copies), ("new", news), ("delete", deletes),
-                        ("map", maps), ("timestamp", timestamps), ("cast", casts)):
-        for flag in flags:
-            add_transformation(parsed, kind, flag)
+        set_option(project_dir, parsed, option)
+    for field_flag in user_id_fields:
+        set_user_id(project_dir, parsed, field_flag, "field")
+    for type_flag in user_id_types:
+        set_user_id(project_dir, parsed, type_flag, "type")
+    remaining = {name: list(values) for name, values in flags.items()}
+    for name in ctx.meta.get("given_order", []):
+        if name in TRANSFORMATION_FLAGS and remaining[name]:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], remaining[name].pop(0))
+    for name, values in remaining.items():   # a parser that told no order: declaration order
+        for value in values:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], value)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
     from .api import kind_of_format
@@ -442,8 +473,9 @@ def discover(ctx, sample, retailer, dataset, folder):
         echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
     echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
-        echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
-             "another format)")
+        echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
+             "another format, or, when the retailer's export omits them, add --option "
+             f"{dataset}:optional_columns='[{', '.join(found.missing)}]')")
     for name, pattern in found.timestamps.items():
         echo(f"timestamp field {name} looks like {pattern}")
     for note in found.notes:
@@ -574,12 +606,16 @@ def _progress() -> Progress:
 
 
 def _print_summary(summary: ImportSummary, planned=None) -> None:
+    for source, warning in summary.warnings.items():
+        console.print(f"[yellow]warning[/yellow] {markup(source)}: {markup(warning)}", soft_wrap=True)
     for source in (planned.empty if planned else []):
         # other kinds list segments, tables or API answers: no glob to name
         what = (f"no file matches {markup(public_url(source.location))}" if source.kind == "files"
                 else f"no delivery yet (source: {markup(source.kind)})")
         console.print(f"[yellow]nothing found[/yellow] {source.key}: {what}", soft_wrap=True)
     for outcome in summary.outcomes:
+        for note in outcome.notes:
+            console.print(f"[yellow]warning[/yellow] {markup(outcome.file_name)}: {markup(note)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"

@@ -222,8 +222,13 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8", "binary"):
         found.notes.append(f"encoding {found.encoding}: add file: {{encoding: {found.encoding}}} to meta.loader")
     found.format, found.shared = fmt.name, [found.header[have[f]] for f in shared]
-    found.missing = [c.source for c in fmt.columns
-                     if c.required and c.source and c.source.lower() not in have]
+    exact = {h.strip() for h in found.header} if fmt.case_sensitive else set(have)
+    found.missing = [name for name in fmt.vendor_required
+                     if (name if fmt.case_sensitive else name.lower()) not in exact]
+    for name in found.missing:
+        if name.lower() in have:   # keys are case sensitive (vendor spec 003)
+            found.notes.append(f"field {found.header[have[name.lower()]]!r} is not {name!r}: keys are case sensitive "
+                               f"(rename it in the export, or --rename DATASET:{found.header[have[name.lower()]]}={name})")
     for column in fmt.columns:
         index = have.get((column.source or "").lower())
         if column.type != "timestamp" or index is None:

@@ -10,7 +10,7 @@ and each unit whose content checksum changed lands in its own transaction.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
@@ -21,7 +21,7 @@ from .errors import DiskFull, FileError, LoaderError, disk_full
 from .formats import FileDatePattern
 from .land import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_LINE_BYTES, Target, land_file
 from .project import Source, SourceProblem
-from .required import check_required_columns
+from .required import case_notes, check_required_columns, optional_notice
 from .sniff import sniff
 from .tempdirs import remove_stale
 from .warehouse import ManifestEntry, Warehouse, utcnow
@@ -41,6 +41,7 @@ class FileOutcome:
     message: str | None = None
     encoding: str | None = None
     detected: bool = False     # the encoding was auto-detected
+    notes: list[str] = field(default_factory=list)   # landed, but worth a warning (fields not read)
     doubt: str | None = None   # why the detected encoding may be wrong
     previous_version_kept: bool = False   # failed / duplicate: the raw table keeps the file's earlier version
 
@@ -48,6 +49,7 @@ class FileOutcome:
 @dataclass
 class ImportSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)   # source -> what to say at every land (optional_columns)
     downloaded_files: int = 0
     downloaded_bytes: int = 0
     remote: bool = False       # some source is remote: say how much was downloaded
@@ -128,6 +130,7 @@ def land_sources(
     ensure_raw_tables(wh, sources)
     summary = ImportSummary(outcomes=list(planned.errors),
                             remote=any(s.kind != "files" or "://" in s.location for s in sources))
+    summary.warnings = {s.key: optional_notice(s.format) for s in sources if s.format.optional}
     for source, delivered in planned.files:
         outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
         summary.outcomes += outcomes
@@ -215,6 +218,9 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         dialect = sniff(unit.path, source.format, max_line_bytes, max_columns)
         _check_width(unit.path, dialect, max_columns)
         check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)
+        case = case_notes(source.format, dialect.header)
+        if case:
+            dialect = replace(dialect, note="; ".join(filter(None, [dialect.note, *case])))
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),
@@ -240,7 +246,8 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                exc.problem, exc.line)
     return FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed, result.rows_rejected,
-                       encoding=unit.encoding, detected=unit.detected, doubt=doubt)
+                       encoding=unit.encoding, detected=unit.detected, doubt=doubt,
+                       notes=case)
 
 
 def _doubt_note(encoding: str, doubt: str | None) -> str | None:

@@ -111,7 +111,7 @@ def land_file(
             columns, keys, landed, rejects, line_note = parse_json_lines(
                 wh.con, path, max_line_bytes, fmt.refused_lines, dialect.keep_record)
             return land.parsed(columns, landed, rejects, line_note, keys)
-        columns = dialect.columns or raw_column_names(dialect.header or [])
+        columns = dialect.columns or raw_column_names(dialect.header or [], fmt.case_sensitive_names)
         if long_lines is not False and widest_line(path, dialect.delimiter) > max_columns:
             return land.parsed(columns, *land.records(columns, max_columns),
                                f"a line has more than max_columns ({max_columns}) fields: read record by record")

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from .errors import LoaderError
 from .formats import Format, read_declaration
-# the field a transformed column is read from: the same answer as the required-column check
-from .required import _delivered_as as delivered_as
+# the field a column is read from: the same answer as the required-column check
+from .required import delivered_as, delivered_field
 from .sql import literal
 
 # kind -> what landing does with it
@@ -103,11 +103,11 @@ class Policy:
                   for source, kind in (declared.items() if isinstance(declared, dict) else ())]
         for column in fmt.columns:
             kind = column.options.get("pii")
-            source = _chosen_source(column, options)
-            if kind is None or source is None:
+            source = delivered_field(fmt, column, options, where) if kind is not None else None
+            if source is None:
                 continue
             type_field = column.options.get("type_column")
-            fields.append(_field(delivered_as(source, steps), kind, f"{where}: column {column.name}",
+            fields.append(_field(source, kind, f"{where}: column {column.name}",
                                  ids=bool(column.options.get("id_type") or type_field),
                                  type_field=delivered_as(type_field, steps) if type_field else None))
         for entry in fmt.extra.get("personal_fields") or []:
@@ -281,13 +281,6 @@ class Policy:
             text = re.sub(rf"""((["']){key}\2\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^,}}\s]+)""",
                           lambda m, f=f: f'{m.group(1)}"{MASKS[f.kind]}"', text, flags=re.I)
         return text
-
-
-def _chosen_source(column, options: dict) -> str | None:
-    """The delivered field of a column, as the source chose it (Shopify's order_id_column)."""
-    if column.source_option and options.get(column.source_option):
-        return str(options[column.source_option])
-    return column.source
 
 
 def _field(source, kind, where: str, ids: bool = False, type_field: str | None = None) -> Field:

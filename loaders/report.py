@@ -12,6 +12,7 @@ apart from warnings. Rendered by the CLI (rich), report_html.py and as JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -30,12 +31,15 @@ ORDER_EVENTS = "fct_order_events"
 EVENT_TYPE_COLUMNS = ("event_type", "event_name", "event", "type")
 
 HINTS = {
-    "required value missing": "fill the column in the file, or declare a default for it in the source's meta.loader",
+    "required value missing": ("fill the column in the file, or declare a default for it in the source's meta.loader "
+                               "(a field the retailer's export omits: meta.loader.optional_columns)"),
     "not a valid": "check the value's format against the vendor spec (dates, numbers, booleans)",
-    "not one of": "use one of the accepted values listed (case does not matter)",
+    "not one of": "use one of the accepted values listed (spelled exactly where the problem says case sensitive)",
     "not a valid e-mail address": "the column holds e-mail addresses: fix or remove the value",
     "not a complete URL": "give a full URL with protocol and domain, or set default_protocol",
     "one is required": "give at least one of the columns named",
+    "order discarded": "fix the rejected row named for the order; the whole order is imported again with it",
+    "rows not adjacent": "list all line items of an order one after the other",
 }
 
 
@@ -122,7 +126,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _file_issues(summary) + _test_issues(target)
+        report.issues = _row_issues(con, loads) + _file_issues(summary) + _loader_warnings(summary) + _test_issues(target)
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -229,11 +233,44 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
                 f"select retailer || '.' || dataset, reason from main.audit_rejected_rows "
                 f"where rejected_by = 'staging' and source_file in ({fmarks})", files).fetchall():
                 for part in dict.fromkeys((reason or "").split("; ")):   # one count per record and problem
-                    column, _, problem = part.partition(": ")
-                    if not problem:
-                        column, problem = "(row)", part
+                    column, problem = _issue_of(part)
                     issues[(source, column, problem, _hint(problem))] += 1
     return [Issue("error", s, c, p, h, n) for (s, c, p, h), n in sorted(issues.items(), key=lambda x: -x[1])]
+
+
+def _loader_warnings(summary) -> list[Issue]:
+    """What the loader warned about while landing: records kept, but not as the vendor asks."""
+    issues = []
+    for source, text in summary.warnings.items():
+        read = sum(o.rows_read for o in summary.outcomes if o.source == source and o.status == "landed")
+        issues.append(Issue("warning", source, "(source)", text,
+                            "the vendor requires these fields: ask the retailer for a full export", read))
+    for outcome in summary.outcomes:
+        for note in outcome.notes:
+            issues.append(Issue("warning", outcome.source, "(header)", f"{outcome.file_name}: {note}",
+                                "rename the field in the file, or map it with a rename transformation",
+                                outcome.rows_read))
+    return issues
+
+
+# Order-level reasons name the order and its lines (int_order_lines__validated):
+# counted as one problem each, whatever the order.
+_ORDER_REASONS = [
+    (re.compile(r"order .* discarded: \d+ of its rows rejected"),
+     "order discarded: another of its rows is rejected (spec 003: import errors invalidate the entry)"),
+    (re.compile(r"order .*: rows not adjacent, "),
+     "rows not adjacent: an earlier run of the order's rows is dropped, its last run kept"),
+]
+_ORDER_DETAILS = re.compile(r"order details \(line \d+\): ")
+
+
+def _issue_of(part: str) -> tuple[str, str]:
+    """(column, problem) of one reason: `column: problem`, order-level reasons as (order)."""
+    for pattern, problem in _ORDER_REASONS:
+        if pattern.match(part):
+            return "(order)", problem
+    column, _, problem = _ORDER_DETAILS.sub("", part, count=1).partition(": ")
+    return (column, problem) if problem else ("(row)", part)
 
 
 def _hint(problem: str) -> str:

@@ -8,6 +8,7 @@ registered with its entity's union in dbt_project.yml.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,9 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
     if in_place:
         bigquery_table(in_place[0])   # refuse a malformed location before writing anything
     formats = {d.name: load_format(project_dir, d.format) for d in datasets}
-    for d in datasets:   # refused before anything is written
+    for d in datasets:   # refused before anything is written: the options as the loader will read them
         _loader_block(d, f"dataset {d.name}")
+        formats[d.name].for_source(d.options, f"dataset {d.name}")
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write(folder / f"_{retailer}__sources.yml", _sources_yaml(retailer, datasets, formats)),
@@ -89,6 +91,70 @@ def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], ov
         if d.location and d.options.get("source", "files") == "files":
             _make_drop_folder(project_dir, d.location)
     return written
+
+
+# meta.loader keys add-retailer writes from flags of their own.
+_OWN_FLAGS = {"format": "--dataset", "location": "--dataset", "cadence": "--cadence",
+              "transformations": "--rename, --copy, --new, --delete, --map, --timestamp and --cast"}
+
+
+def _dataset(datasets: list[Dataset], name: str, flag: str, form: str) -> Dataset:
+    target = next((d for d in datasets if d.name == name), None)
+    if target is None:
+        raise LoaderError(f"{flag}: expected {form} with NAME one of the --dataset names "
+                          f"({', '.join(d.name for d in datasets) or 'none given'})")
+    return target
+
+
+def set_option(project_dir: Path, datasets: list[Dataset], flag: str) -> None:
+    """--option NAME:KEY=VALUE: VALUE is read as YAML (a map or list is one; a number stays the text
+    given), KEY must be a known option."""
+    from .options import known_options
+
+    name, _, assignment = flag.partition(":")
+    key, equals, text = assignment.partition("=")
+    target = _dataset(datasets, name, f"--option {flag!r}", "NAME:KEY=VALUE")
+    if not (key and equals):
+        raise LoaderError(f"--option {flag!r}: expected NAME:KEY=VALUE")
+    if key in _OWN_FLAGS:
+        raise LoaderError(f"--option {flag!r}: {key} is set by {_OWN_FLAGS[key]}")
+    known = known_options(load_format(project_dir, target.format))
+    if key not in known:
+        listed = "; ".join(f"{k} ({v})" for k, v in known.items() if k not in _OWN_FLAGS)
+        raise LoaderError(f"--option {flag!r}: unknown option {key!r} for format {target.format}. Known options: {listed}")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0]
+        raise LoaderError(f"--option {flag!r}: VALUE is read as YAML and this does not parse ({problem}); "
+                          f"quote it: {name}:{key}='\"{text}\"'") from None
+    if value is None:
+        raise LoaderError(f"--option {flag!r}: give a value after =")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = text.strip()   # as given: an id keeps its digits (list_id=0123 is not 83); numbers are read from text
+    previous = target.options.get(key)
+    if isinstance(previous, dict) and isinstance(value, dict):
+        value = {**previous, **value}   # --option a:columns={x: ...} --option a:columns={y: ...}
+    target.options[key] = value
+
+
+def set_user_id(project_dir: Path, datasets: list[Dataset], flag: str, what: str) -> None:
+    """--user-id-field NAME:FIELD / --user-id-type NAME:TYPE (vendor spec 003, Users: "You can select
+    which field contains the User ID and the associated User ID type")."""
+    option = f"--user-id-{what}"
+    name, sep, value = flag.partition(":")
+    target = _dataset(datasets, name, f"{option} {flag!r}", f"NAME:{what.upper()}")
+    if not (sep and value):
+        raise LoaderError(f"{option} {flag!r}: expected NAME:{what.upper()}")
+    column = "user_id" if what == "field" else "user_id_type"
+    fmt = load_format(project_dir, target.format)
+    if fmt.column(column) is None:
+        raise LoaderError(f"{option} {flag!r}: format {target.format} has no {column} column")
+    if what == "field":
+        columns = target.options.setdefault("columns", {})
+        columns[column] = {**(columns.get(column) or {}), "source": value}
+    else:
+        target.options.setdefault("defaults", {})[column] = value
 
 
 def derived_models(fmt: Format) -> list[dict]:
@@ -383,7 +449,7 @@ def prompt_datasets(project_dir: Path, retailer: str) -> tuple[list[str], list[s
             specs.append(f"{name}:{fmt}")
             for key, question in kind.settings.items():
                 value = click.prompt(question, default="", show_default=False).strip()
-                if value:
-                    options.append(f"{name}:{key}={value}")
+                if value:   # an answer is text, whatever YAML would make of it
+                    options.append(f"{name}:{key}={json.dumps(value)}")
         if not click.confirm("another dataset?", default=False):
             return specs, options

@@ -62,7 +62,7 @@ def sniff(path: str, fmt: Format, max_line_bytes: int = 8 << 20, max_columns: in
             note = f"line 1 read as a header: {shown}{'...' if len(first_line) > 40 else ''}"
     columns = list(fmt.file_columns) if fmt.file_columns else (None if header is not None else fmt.source_columns)
     if fmt.trailing_prefix:
-        fixed = columns or raw_column_names(header or [])
+        fixed = columns or raw_column_names(header or [], fmt.case_sensitive_names)
         extra = widest_record(path, delimiter, fmt.quote, 1 if header is not None else 0, max_columns) - len(fixed)
         columns = list(fixed) + [f"{fmt.trailing_prefix}_{k}" for k in range(1, extra + 1)]
     return Dialect(delimiter=delimiter, header=header, has_bom=has_bom, columns=columns,
@@ -234,19 +234,23 @@ def _pick_delimiter(line: str, allowed: tuple[str, ...]) -> str:
     return best if counts[best] else allowed[0]
 
 
-def raw_column_names(header: list[str]) -> list[str]:
+def raw_column_names(header: list[str], declared: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Header names made usable as column names without changing real ones.
 
     Names are kept exactly (quoted in SQL) except blanks, which become
     column_<n>, and repeats (case-insensitive, as the warehouse compares
-    them), which get a _<k> suffix.
+    them), which get a _<k> suffix. So does a name spelled like one of the
+    format's `declared` fields in another case: keys are case sensitive
+    (vendor spec 003), so `OrderId` must not land in the raw column `orderId`
+    that staging reads.
     """
+    reserved = {d.lower(): d for d in declared}
     names: list[str] = []
     seen: set[str] = set()
     for position, raw in enumerate(header, start=1):
         name = raw.strip() or f"column_{position}"
         candidate, k = name, 1
-        while candidate.lower() in seen:
+        while candidate.lower() in seen or reserved.get(candidate.lower(), candidate) != candidate:
             k += 1
             candidate = f"{name}_{k}"
         seen.add(candidate.lower())

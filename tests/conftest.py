@@ -24,6 +24,24 @@ class Result:
     err: str
 
 
+def copy_project(tmp_path: Path) -> Path:
+    """The project's files (not its virtualenvs, node modules, outputs or git) in a throw-away folder."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv", ".venv-crucible", "node_modules", "target", "logs", "warehouse", "data", "reports", ".git"))
+    return project
+
+
+def loader_block(project: Path, retailer: str) -> dict:
+    """The meta.loader block add-retailer wrote for the first dataset of `retailer`."""
+    import yaml
+
+    sources = yaml.safe_load((project / f"models/staging/{retailer}/_{retailer}__sources.yml").read_text())
+    return sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) -> Result:
     full_env = {**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "200", **(env or {})}
     proc = subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)

@@ -61,6 +61,9 @@
 - {name: _order_group, type: string, level: line}
 # position of the row's item in its delivered record (GA4 items[], from 0); null when a row is one line
 - {name: _item_index, type: integer, level: line}
+# the row of an order delivered without any line item (a GA4 purchase listing no items): not a
+# line, rejected as one, yet no import error of its order, which is kept without lines
+- {name: _is_itemless, type: boolean, level: line}
 - {name: _order_rejection_reason, type: string, level: line}
 {% endset %}
 {{ return(fromyaml(spec)) }}

@@ -22,6 +22,9 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 other_columns: attributes
 columns:
   - {source: userId, name: user_id, type: string, required: true, pii: email, id_type: per_source, description: "The user id as landed: an id that is an e-mail address is hashed at landing (SHA-256 of the trimmed, lower-cased e-mail); others as delivered, before trimming or lower-casing."}

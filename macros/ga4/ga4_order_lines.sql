@@ -304,6 +304,7 @@ renamed as (
         case when is_refunded_line then 'refunded' else 'paid' end as line_item_status,
         order_group as _order_group,
         item_index as _item_index,
+        is_itemless as _is_itemless,
         case
             when is_itemless then {{ dbt.concat(["'items: the '", "event_name", "' lists no items'"]) }}
             when refund_problem is null then {{ rejection_reason(item_columns, [['product_id', 'product_name']]) }}

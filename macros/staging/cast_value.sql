@@ -24,7 +24,7 @@
     {%- elif transform -%}
         {{ exceptions.raise_compiler_error("Column " ~ column.name ~ " has unknown transform '" ~ transform ~ "'") }}
     {%- elif type == 'string' -%}
-        {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') else expression -%}
+        {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') and not column.get('case_sensitive') else expression -%}
     {%- elif type == 'url' -%}
         {%- set value = complete_url(expression, column.get('default_protocol')) -%}
     {%- elif type == 'integer' -%}

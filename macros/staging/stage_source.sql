@@ -18,7 +18,9 @@
     - `line_items`: _order_group (the value telling the rows of one order
       apart) and _order_rejection_reason, the problems of the row's order
       columns, which only count on the order's first row
-      (int_order_lines__validated applies them).
+      (int_order_lines__validated applies them);
+    - `rules`: vendor rules on a row's own values (rule_reason); errors flag
+      the row (or its order columns), warnings are test rule_warnings'.
 -#}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
@@ -98,7 +100,7 @@
             and not (trailing and modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower)) -%}
             {%- do others.append(name) -%}
         {%- endfor -%}
-        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_keys if transformed else none) -%}
+        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_values if transformed else none) -%}
         {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
         {%- do problems.extend(attributes.problems) -%}
     {%- endif -%}
@@ -115,6 +117,10 @@
     {%- for column in entity_columns(spec.entity) if line_items and column.get('level') == 'order' -%}
         {%- do order_level.append(column.name) -%}
     {%- endfor -%}
+    {#- a format's own column on the order's first row only says level: order -#}
+    {%- for column in columns if line_items and column.get('level') == 'order' -%}
+        {%- do order_level.append(column.name) -%}
+    {%- endfor -%}
     {%- set row_columns, order_columns = [], [] -%}
     {%- for column in columns -%}
         {%- do (order_columns if column.name in order_level else row_columns).append(column) -%}
@@ -122,6 +128,17 @@
     {%- if line_items -%}
         {%- do extras.append({'name': '_order_group', 'sql': raw_text(present.get(line_items.order_rows | lower))}) -%}
     {%- endif -%}
+
+    {#- the format's rules on a row's own values (severity warn: test rule_warnings, never a rejection) -#}
+    {%- set typed, staged_as = {}, {} -%}
+    {%- for column in columns if column.get('declared_source') -%}
+        {%- do typed.setdefault(column.declared_source, cast_value(adapter.quote(column.name ~ '__raw'), column)) -%}
+        {%- do staged_as.setdefault(column.declared_source, column.name) -%}
+    {%- endfor -%}
+    {%- set row_rules, order_rules = [], [] -%}
+    {%- for rule in spec.get('rules', []) if rule.get('severity', 'error') == 'error' -%}
+        {%- do (order_rules if staged_as.get(rule.total) in order_level else row_rules).append(rule_reason(rule, typed)) -%}
+    {%- endfor -%}
     {%- set continuation = spec.get('continuation_rows') -%}
 
 with source as (
@@ -200,9 +217,9 @@ renamed as (
         {%- if continuation %}
         _is_continuation_row,
         {%- endif %}
-        {{ rejection_reason(row_columns, spec.get('one_of_required', []), ['_row_problems']) }} as _rejection_reason,
+        {{ rejection_reason(row_columns, spec.get('one_of_required', []), ['_row_problems'] + row_rules) }} as _rejection_reason,
         {%- if line_items %}
-        {{ rejection_reason(order_columns) }} as _order_rejection_reason,
+        {{ rejection_reason(order_columns, [], order_rules) }} as _order_rejection_reason,
         {%- endif %}
         {{ text_literal(spec.name) }} as _source_format,
         _source_file,

@@ -22,6 +22,10 @@ SHOPIFY_REQUIRED = ["Name", "Currency", "Financial Status", "Created at", "Linei
                     "Lineitem fulfillment status"]
 SHOPIFY_ROW = {"Currency": "EUR", "Financial Status": "paid", "Created at": "2025-05-11 09:55:16 -0400",
                "Lineitem quantity": "1", "Lineitem name": "Ski Wax", "Lineitem fulfillment status": "fulfilled"}
+# The required fields these trimmed exports omit, declared so (optional_columns): landing is what is tested here
+SHOPIFY_OMITS = {"optional_columns": json.dumps(["Id", "Total", "Subtotal", "Taxes", "Shipping", "Refunded Amount",
+                                                 "Discount Amount", "Lineitem price", "Lineitem discount",
+                                                 "Lineitem sku"])}
 
 
 def sha(text: str) -> str:
@@ -45,7 +49,7 @@ def _quoted(value: str) -> str:
 
 def _shopify(mini, name: str, rows: list[dict], extra: dict | None = None, retailer: str = "shop") -> None:
     header = [*SHOPIFY_REQUIRED, "Email", "Phone", "Billing Name", "Billing Address1", "Billing City"]
-    mini.declare(retailer, {"orders": ("shopify_orders_csv", f"{retailer}/*.csv")}, extra=extra)
+    mini.declare(retailer, {"orders": ("shopify_orders_csv", f"{retailer}/*.csv")}, extra={**SHOPIFY_OMITS, **(extra or {})})
     mini.write(f"{retailer}/{name}", _csv([{**SHOPIFY_ROW, **r} for r in rows], header))
 
 
@@ -154,7 +158,7 @@ def test_rejected_records_are_stored_with_personal_data_masked(mini):
     broken_short = "#2,EUR,paid,2025-05-11 09:55:16 -0400,1,Wax,fulfilled,ann@shop.example,+1 613 555 0199,Ann Lee"
     broken_long = ('#3,EUR,paid,2025-05-11 09:55:16 -0400,1,Wax,fulfilled,extra,bo@shop.example,(613) 555-0142,'
                    '"Bo Chan","12 Elm Street",Ottawa')
-    mini.declare("shop", {"orders": ("shopify_orders_csv", "shop/*.csv")})
+    mini.declare("shop", {"orders": ("shopify_orders_csv", "shop/*.csv")}, extra=SHOPIFY_OMITS)
     mini.declare("crm", {"users": ("kevel_users", "crm/*.jsonl")}, extra={"columns": "{user_id: {source: email}}"})
     mini.write("shop/orders.csv", "\n".join([*good, broken_short, broken_long]) + "\n")
     mini.write("crm/users.jsonl", '{"email": "cy@shop.example", "city": "Gent"}\n{"email": "dee@shop.example", oops}\n')
@@ -228,3 +232,15 @@ def test_a_wrong_declaration_is_refused_with_the_source_named(mini, extra, messa
 ])
 def test_free_text_masks_what_looks_personal_and_nothing_else(text, expected):
     assert mask_text(text) == (expected or text)
+
+
+def test_a_renamed_e_mail_field_is_required_and_hashed_under_its_delivered_name(mini):
+    # staging matches a transformation's names without case, so `to: email` feeds Shopify's Email:
+    # the required-column check and the hashing follow the rename the same way (required.delivered_field)
+    header = [*SHOPIFY_REQUIRED, "mail", "Phone"]
+    extra = {**SHOPIFY_OMITS, "transformations": json.dumps([{"rename": "mail", "to": "email"}])}
+    mini.declare("shop", {"orders": ("shopify_orders_csv", "shop/*.csv")}, extra=extra)
+    mini.write("shop/orders.csv", _csv([{**SHOPIFY_ROW, "Name": "#1", "mail": " Ann@Shop.example "}], header))
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    assert mini.query('select "mail" from raw_shop.orders') == [(email_hash(" Ann@Shop.example "),)]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import yaml
 
-from conftest import ROOT, run_cli
-
-
-def _copy_project(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "target", "logs", "warehouse", "data", ".git"))
-    return project
+from conftest import copy_project, run_cli
 
 
 def test_add_retailer_writes_sources_models_and_registers_them(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("add-retailer", "globex",
                      "--dataset", "visits:symbiosys_visits_csv:drop/globex/globex_visits_*.csv",
                      "--dataset", "orders:symbiosys_orders_csv:drop/globex/globex_orders_*.csv", cwd=project)
@@ -44,7 +36,7 @@ def test_add_retailer_writes_sources_models_and_registers_them(tmp_path):
 
 
 def test_add_retailer_refuses_unsafe_names_and_existing_folders(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     for name in ("Globex", "../evil", "a__b", "1shop", "drop table"):
         result = run_cli("add-retailer", name, "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
         assert result.code == 1 and "not safe" in result.err, name
@@ -56,7 +48,7 @@ def test_add_retailer_refuses_unsafe_names_and_existing_folders(tmp_path):
 
 
 def test_add_retailer_hourly_cadence_sets_meta_and_tighter_freshness(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("add-retailer", "hourlyco", "--cadence", "hourly",
                      "--dataset", "visits:symbiosys_visits_csv:drop/h/hourlyco_visits_*.csv", cwd=project)
     assert result.code == 0, result.err
@@ -71,7 +63,7 @@ def test_add_retailer_hourly_cadence_sets_meta_and_tighter_freshness(tmp_path):
 
 
 def test_add_retailer_writes_an_api_source_without_location_and_refuses_mixed_forms(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     for args, message in [
         (["--dataset", "contacts:egoi_contacts:drop/x/*.jsonl", "--option", "contacts:list_id=1",
           "--option", "contacts:api_key_env=K"], "format egoi_contacts is fetched from an API (egoi_contacts), "
