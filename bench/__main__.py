@@ -14,6 +14,7 @@ and its peak memory is the RSS of the whole process tree:
 Each stage prints the machine's load average when it starts: on a shared
 machine, compare ratios measured at the same load. The last lines compare
 the figures with the targets of README "Performance".
+The Event API has its own load generator: python -m bench.collector.
 """
 
 from __future__ import annotations

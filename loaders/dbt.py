@@ -36,12 +36,15 @@ def profiles_dir(project_dir: Path) -> Path:
     )
 
 
-def run_dbt(project_dir: Path, args: list[str]) -> bool:
+def run_dbt(project_dir: Path, args: list[str], warehouse: Path | None = None) -> bool:
+    """`dbt <args>` in this process; with `warehouse`, on that DuckDB file (profiles.yml reads
+    RETAIL_WAREHOUSE), so dbt builds the file the loader just landed into."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     from dbt.cli.main import dbtRunner  # imported late: dbt takes a second to import
 
     full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir(project_dir))]
-    result = dbtRunner().invoke(full)
+    with environ(**({"RETAIL_WAREHOUSE": str(warehouse)} if warehouse else {})):
+        result = dbtRunner().invoke(full)
     if result.exception is not None:
         raise LoaderError(f"dbt {' '.join(args)} failed: {result.exception}")
     return bool(result.success)
@@ -60,7 +63,7 @@ def build(project_dir: Path, warehouse: Path, dbt_args: list[str] | tuple = (), 
         tested_after = wh.con.execute(
             f"select coalesce(max(last_load_id), 0) from {META_SCHEMA}.builds where succeeded").fetchone()[0]
     with environ(**{TESTS_AFTER_LOAD_ID: None if full_tests else str(tested_after)}):
-        ok = run_dbt(project_dir, [*BUILD, *([] if full_tests else WHOLE_TABLE_TESTS), *dbt_args])
+        ok = run_dbt(project_dir, [*BUILD, *([] if full_tests else WHOLE_TABLE_TESTS), *dbt_args], warehouse)
     if record:
         with Warehouse(warehouse) as wh:
             wh.con.execute(f"insert into {META_SCHEMA}.builds values (?, ?, ?, ?, ?)",

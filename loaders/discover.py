@@ -1,7 +1,8 @@
 """Sniff a sample file a new retailer sent and propose its add-retailer command.
 
-What it reads: the encoding (charset-normalizer, a BOM wins), JSON lines or
-the delimiter, whether the first line is a header, a date in the file name
+What it reads: the encoding (as landing detects it, decode.detect), Parquet,
+JSON lines or the delimiter (a .gz sample is read unpacked), whether the
+first line is a header, a date in the file name
 (to turn the name into a location glob), the known format whose fields the
 header shares most, the format's required fields the header lacks, and
 timestamp fields in a non-ISO form (proposed as --timestamp patterns).
@@ -11,16 +12,21 @@ Nothing is written: the analyst reviews the proposal and runs it.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zlib
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from .errors import LoaderError
+from .api import kind_of_format
+from .decode import detect
+from .errors import FileError, LoaderError
 from .formats import Format, available_formats, load_format
+from .parquet import MAGIC as PARQUET_MAGIC, parquet_columns
+from .pii import Policy
+from .tempdirs import private_folder
 
 _SAMPLE_BYTES = 1 << 16
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -42,7 +48,7 @@ class Discovery:
     path: Path
     encoding: str
     has_bom: bool
-    layout: str                       # delimited or json_lines
+    layout: str                       # delimited, json_lines or parquet
     delimiter: str | None
     has_header: bool
     header: list[str]
@@ -64,14 +70,15 @@ class Discovery:
 
 def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> Discovery:
     try:
-        sample = path.read_bytes()[:_SAMPLE_BYTES]
+        sample = _head(path)
     except OSError as exc:
-        raise LoaderError(f"{path}: cannot read the sample ({exc.strerror})") from None
+        raise LoaderError(f"{path}: cannot read the sample ({getattr(exc, 'strerror', None) or exc})") from None
     if not sample.strip():
         raise LoaderError(f"{path}: the sample is empty")
+    if sample.startswith(PARQUET_MAGIC):
+        return _discover_parquet(path, project_dir, drop_folder)
     has_bom = sample.startswith(b"\xef\xbb\xbf")
-    best = None if has_bom else from_bytes(sample).best()
-    encoding = "utf-8" if has_bom or best is None or best.encoding == "ascii" else best.encoding.replace("_", "-")
+    encoding, doubt = _encoding(path, sample)
     text = sample.decode("utf-8-sig" if has_bom else encoding, errors="replace")
     lines = text.splitlines()
     if len(sample) == _SAMPLE_BYTES and len(lines) > 1:
@@ -89,12 +96,60 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
         if not has_header:
             notes.append("no header line: declare the fields with a file.columns option")
     name_date = _name_date(path.name)
+    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date,
+                      _location(path, name_date, drop_folder), None, notes=notes)
+    _closest_format(found, project_dir, rows)
+    if doubt:
+        # it quotes words of the sample: masked as landing will mask it for the closest format
+        policy = Policy.for_source(load_format(project_dir, found.format), {}) if found.format else Policy()
+        found.notes.insert(0, f"encoding {encoding} is a guess: {policy.mask_quotes(doubt)}; check it and set "
+                              "encoding: in meta.loader")
+    return found
+
+
+def _head(path: Path) -> bytes:
+    """The sample's first bytes, unpacked when it is gzip (exports are often .json.gz)."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if not head.startswith(b"\x1f\x8b"):
+        return head
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(_SAMPLE_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LoaderError(f"{path}: gzip data is damaged: {exc}") from None
+
+
+def _encoding(path: Path, sample: bytes) -> tuple[str, str | None]:
+    """(encoding, doubt) as landing detects it; of a gzip sample, judged on its unpacked start."""
+    with open(path, "rb") as handle:
+        packed = handle.read(2) == b"\x1f\x8b"
+    if not packed:
+        return detect(str(path))
+    if len(sample) == _SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[:sample.rindex(b"\n") + 1]   # a character cut at the sample's end is no sign
+    with private_folder("discover") as folder:
+        unpacked = Path(folder) / "sample"
+        unpacked.write_bytes(sample)
+        return detect(str(unpacked))
+
+
+def _location(path: Path, name_date: tuple[str, str] | None, drop_folder: str | None) -> str:
     glob = path.name.replace(name_date[0], "*") if name_date else path.name
     folder = drop_folder if drop_folder is not None else str(path.parent)
-    location = f"{folder.rstrip('/')}/{glob}" if folder else glob
-    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date, location, None,
-                      notes=notes)
-    _closest_format(found, project_dir, rows)
+    return f"{folder.rstrip('/')}/{glob}" if folder else glob
+
+
+def _discover_parquet(path: Path, project_dir: Path, drop_folder: str | None) -> Discovery:
+    """A Parquet sample (a BigQuery export): its schema's top-level fields are the header."""
+    try:
+        header = [name for name, _ in parquet_columns(str(path))]
+    except FileError as exc:
+        raise LoaderError(f"{path}: {exc.problem}") from None
+    name_date = _name_date(path.name)
+    found = Discovery(path, "binary", False, "parquet", None, True, header, name_date,
+                      _location(path, name_date, drop_folder), None)
+    _closest_format(found, project_dir, [])
     return found
 
 
@@ -145,7 +200,9 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     best: tuple[float, Format, list[str]] | None = None
     for name in available_formats(project_dir):
         fmt = load_format(project_dir, name)
-        if found.layout not in fmt.layouts:
+        # nested exports (GA4) come as Parquet or JSON lines; API formats are fetched, never a sample file
+        nested = "nested" in fmt.layouts and found.layout in ("parquet", "json_lines")
+        if (found.layout not in fmt.layouts and not nested) or kind_of_format(name):
             continue
         fields = [c.lower() for c in fmt.source_columns]
         if not fields or fmt.file_columns:
@@ -162,11 +219,16 @@ def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) 
     if found.delimiter and found.delimiter not in fmt.delimiters:
         found.notes.append(f"{fmt.name} files use {' or '.join(map(repr, fmt.delimiters))}: add "
                            f"file: {{delimiters: [{found.delimiter!r}]}} to the source's meta.loader")
-    if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8"):
+    if found.encoding.lower().replace("_", "-") not in (fmt.encoding.lower(), "utf-8", "binary"):
         found.notes.append(f"encoding {found.encoding}: add file: {{encoding: {found.encoding}}} to meta.loader")
     found.format, found.shared = fmt.name, [found.header[have[f]] for f in shared]
-    found.missing = [c.source for c in fmt.columns
-                     if c.required and c.source and c.source.lower() not in have]
+    exact = {h.strip() for h in found.header} if fmt.case_sensitive else set(have)
+    found.missing = [name for name in fmt.vendor_required
+                     if (name if fmt.case_sensitive else name.lower()) not in exact]
+    for name in found.missing:
+        if name.lower() in have:   # keys are case sensitive (vendor spec 003)
+            found.notes.append(f"field {found.header[have[name.lower()]]!r} is not {name!r}: keys are case sensitive "
+                               f"(rename it in the export, or --rename DATASET:{found.header[have[name.lower()]]}={name})")
     for column in fmt.columns:
         index = have.get((column.source or "").lower())
         if column.type != "timestamp" or index is None:

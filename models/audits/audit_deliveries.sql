@@ -24,7 +24,9 @@ files as (
         file_date,
         status,
         rows_landed,
-        finished_at
+        finished_at,
+        -- its rows are in raw: landed, or a failed re-delivery that kept the previous version
+        status = 'landed' or coalesce(has_previous_version, false) as is_in_raw
     from {{ source('loader', 'files') }}
 
 ),
@@ -46,7 +48,7 @@ retailer_bounds as (
         min(file_date) as first_file_date,
         max(file_date) as last_file_date
     from files
-    where status = 'landed' and file_date is not null
+    where is_in_raw and file_date is not null
     group by retailer
 
 ),
@@ -58,7 +60,7 @@ first_landings as (
         dataset,
         cast(min(finished_at) as date) as first_landed_date
     from files
-    where status = 'landed'
+    where is_in_raw
     group by retailer, dataset
 
 ),
@@ -99,12 +101,12 @@ delivered as (
         files.retailer,
         files.dataset,
         files.file_date,
-        sum(case when files.status = 'landed' then 1 else 0 end) as files_landed,
+        sum(case when files.is_in_raw then 1 else 0 end) as files_landed,
         sum(case when files.status = 'failed' then 1 else 0 end) as files_failed,
-        sum(case when files.status = 'landed' then files.rows_landed else 0 end) as rows_landed,
+        sum(case when files.is_in_raw then files.rows_landed else 0 end) as rows_landed,
         sum(coalesce(file_events.events_outside_window, 0)) as events_outside_window,
         min(file_events.oldest_event_date) as oldest_event_date,
-        min(case when files.status = 'landed' then files.finished_at end) as landed_at
+        min(case when files.is_in_raw then files.finished_at end) as landed_at
     from files
     left join file_events
         on files.file_name = file_events.file_name
