@@ -53,3 +53,14 @@
     {%- endif -%}
     {{ return('tested_rows.' ~ new_rows) }}
 {% endmacro %}
+
+
+{% macro tested_relation(tested) %}
+{#- The relation a generic test checks, for the macros that read its columns: `tested` itself, or,
+    when get_where_subquery scoped it to this run's rows (a subquery, as text), the tested model. -#}
+    {%- if tested is string and execute and model.get('attached_node') -%}
+        {%- set node = graph.nodes.get(model.attached_node) -%}
+        {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endif -%}
+    {{ return(tested) }}
+{% endmacro %}
