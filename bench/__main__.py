@@ -30,6 +30,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from loaders.dbt import environ
+from loaders.project import make_delivery_folders
+
 from .generate import DATASETS, START, Dataset, write_file
 from .growth import Growth, GrowthPoint
 from .measure import Measurement, measure
@@ -91,6 +94,8 @@ class Bench:
     def _run(self, stage: str, base: Path, data: Path, *args: str, timed: bool = True) -> Measurement:
         self.console.print(f"  {stage}" + (f"  (load {loadavg():.1f})" if timed else ""), highlight=False)
         env = self._env(base, data)
+        with environ(**env):   # the other sources of the project deliver nothing here, but their folders exist
+            make_delivery_folders(ROOT)
         if args[0] in ("run", "dry-run"):
             # dbt keeps what it parsed in target/ (partial parsing): a project
             # that has run once starts from there, so the timed build does too.

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -188,6 +188,7 @@ def _env(base: Path, data: Path) -> dict:
 
 
 def _build(env: dict, tests: bool, full_tests: bool = False) -> None:
+    make_delivery_folders(ROOT, env)   # the demo's other sources deliver nothing here
     args = [*SELECT] if tests else [*SELECT, "--dbt-arg=--exclude-resource-type=test"]
     result = run_cli("run", *args, *(["--full-tests"] if full_tests else []), cwd=ROOT, env=env)
     assert result.code == 0, result.out[-4000:] + result.err[-3000:]
