@@ -18,7 +18,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .dbt import BUILD, environ, run_dbt
+from .dbt import build, environ
 from .decode import checksum
 from .errors import LoaderError
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
@@ -184,7 +184,7 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
             raise
     with environ(RETAIL_WAREHOUSE=str(work), **env):
         try:
-            built = run_dbt(project_dir, [*BUILD, *dbt_args])
+            built = build(project_dir, work, dbt_args, record=not report.dry_run)
         except KeyboardInterrupt:
             report.status = "cancelled"
             raise

@@ -26,7 +26,9 @@ with updates as (
 states as (
 
     select * from {{ ref('int_order_line_states') }}
-    where {{ rebuilt_orders(ref('int_order_versions')) }}
+    where
+        {{ rebuilt_orders(ref('int_order_versions')) }}
+        and {{ rebuilt_states_from(rebuilt_orders(ref('int_order_versions'))) }}
 
 ),
 
