@@ -13,20 +13,13 @@ table without saying here what it does fails.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_show import ROOT, dbt_show
 
 from loaders.formats import read_declaration
 from loaders.pii import Field, IdTypes, Policy
-
-ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 
 
 def sha(text: str) -> str:
@@ -107,12 +100,7 @@ def rules(tmp_path_factory) -> list[dict]:
         from (select *, false as hash_email from (values {values}) as cases (n, t, v)) as cases
         order by n
     """
-    env = {**os.environ, "DO_NOT_TRACK": "1", "RETAIL_WAREHOUSE": str(tmp / "rules.duckdb")}
-    proc = subprocess.run([str(DBT), "show", "--inline", sql, "--limit", "-1", "--output", "json", "--quiet",
-                           "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return json.loads(proc.stdout[proc.stdout.index("{"):])["show"]
+    return dbt_show(sql, tmp)
 
 
 @pytest.mark.dbt
