@@ -41,7 +41,8 @@
         on_schema_change='fail',
     )
 }}
-{%- set discarding = "detail_problems is not null or (kept_line_problems is not null and not coalesce(_is_itemless, false))" -%}
+{%- set discarding = "detail_problems is not null"
+    ~ " or (kept_line_problems is not null and not coalesce(_is_itemless, false))" -%}
 {%- set order_columns, line_columns = [], [] -%}
 {%- for column in entity_columns('order_lines') if not column.name.startswith('_') -%}
     {%- do (order_columns if column.level == 'order' else line_columns).append(column.name) -%}
@@ -319,13 +320,15 @@ canonical as (
         upper(coalesce(line_currency_code, currency_code)) as canonical_line_currency_code,
         -- Shopify gives a unit price and a discount per line, not line totals
         -- (nor per-line tax or shipping): its line subtotal and total are both
-        -- quantity x price - discount.
-        coalesce(
+        -- quantity x price - discount. Cast back to the amounts' type: a
+        -- product of two amounts has twice their decimals (the marts'
+        -- contracts declare one numeric type).
+        cast(coalesce(
             line_total_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
-        ) as canonical_line_total_amount,
-        coalesce(
+        ) as {{ dbt.type_numeric() }}) as canonical_line_total_amount,
+        cast(coalesce(
             line_subtotal_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
-        ) as canonical_line_subtotal_amount,
+        ) as {{ dbt.type_numeric() }}) as canonical_line_subtotal_amount,
         coalesce(own_problems, order_rejection_reason) as row_rejection_reason
     from reasoned
 
