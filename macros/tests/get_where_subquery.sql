@@ -7,7 +7,7 @@
     last build that succeeded; the tested model names in meta.test_scope the
     column telling which load its rows come from (_load_id, or
     _changes_load_id for the visitor models), and the test reads only rows
-    above it. A key test (unique, unique_combination) reads every row
+    above it. A key test (unique, unique_combination_of_columns) reads every row
     sharing a key with such a row, so a new key that repeats an old one is
     still caught. Without the variable (`run --full-tests`, a plain
     `dbt build`), or for a model without meta.test_scope, the test reads the
@@ -42,7 +42,7 @@
     {%- endif -%}
     {%- set new_rows = column ~ ' > ' ~ (after | int) -%}
     {%- set test = model.get('test_metadata') or {} -%}
-    {%- set keys = [test.kwargs.column_name] if test.name == 'unique' else (test.kwargs.columns or []) if test.name == 'unique_combination' else [] -%}
+    {%- set keys = [test.kwargs.column_name] if test.name == 'unique' else (test.kwargs.combination_of_columns or []) if test.name == 'unique_combination_of_columns' else [] -%}
     {%- if keys -%}
         {%- set same_key = [] -%}
         {%- for key in keys -%}

@@ -108,7 +108,7 @@ def _figures(query, relation: str, mart: str) -> dict:
     return out
 
 
-def test_demo_builds_on_the_bigquery_emulator_like_on_duckdb(emulator, tmp_path):
+def test_demo_builds_on_the_bigquery_emulator_like_on_duckdb(emulator, tmp_path):  # noqa: F811 (the fixture)
     data, held = tmp_path / "data", tmp_path / "held"
     assert run_cli("demo-data", "--out", str(data), "--days", "3", cwd=ROOT).code == 0
     last_day = max(re.search(r"(\d{8})", p.name).group(1) for p in data.rglob("*_2*.*"))

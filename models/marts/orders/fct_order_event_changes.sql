@@ -57,15 +57,13 @@ previous_lines as (
 -- order columns are the same on every line row of a delivery: take one row
 current_orders as (
 
-    select * from current_lines
-    qualify row_number() over (partition by event_key order by line_item_key) = 1
+    {{ deduplicate('current_lines', 'event_key', 'line_item_key') }}
 
 ),
 
 previous_orders as (
 
-    select * from previous_lines
-    qualify row_number() over (partition by event_key order by line_item_key) = 1
+    {{ deduplicate('previous_lines', 'event_key', 'line_item_key') }}
 
 ),
 
