@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import bigquery, demo
 from .dbt import BUILD, run_dbt
+from .discovery import NameStamp
 from .errors import LoaderError, RunInProgress
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
@@ -215,9 +216,11 @@ def status(ctx, show_rejects):
         table = Table(title=f"Files in {context.warehouse}")
         for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "encoding", "message"):
             table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
-        for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding in wh.status_rows():
+        for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding, hour \
+                in wh.status_rows():
             colour = {"landed": "green", "failed": "red"}.get(state, "white")
-            table.add_row(f"{retailer}.{dataset}", _short_name(name), str(day or ""), f"[{colour}]{state}[/{colour}]",
+            when = str(NameStamp(day, hour)) if day else ""
+            table.add_row(f"{retailer}.{dataset}", _short_name(name), when, f"[{colour}]{state}[/{colour}]",
                           *(str(v) if v is not None else "" for v in (read, landed, rejected)), encoding or "",
                           message or "")
         Console().print(table)
@@ -318,8 +321,10 @@ def discover(ctx, sample, retailer, dataset, folder):
     layout = "JSON lines" if found.layout == "json_lines" else f"delimiter {found.delimiter!r}"
     click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
                f"header: {'yes' if found.has_header else 'no'}")
-    if found.name_date:
-        click.echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
+    if found.name_stamp:
+        stamp = found.name_stamp
+        hour = f", hour {stamp.hour:02d}" if stamp.hour is not None else ""
+        click.echo(f"date in the name: {stamp.text} ({stamp.format}{hour})")
     click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
         click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
@@ -441,6 +446,8 @@ def _progress() -> Progress:
 
 def _print_summary(summary: ImportSummary) -> None:
     for outcome in summary.outcomes:
+        for warning in outcome.warnings:
+            console.print(f"[yellow]warning[/yellow] {escape(warning)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"

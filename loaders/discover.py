@@ -19,13 +19,12 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from .discovery import NameStamp, name_stamp
 from .errors import LoaderError
 from .formats import Format, available_formats, load_format
 
 _SAMPLE_BYTES = 1 << 16
 _DELIMITERS = [",", ";", "\t", "|"]
-# (regex of a date in a file name, its strptime format)
-_NAME_DATES = [(r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{4}_\d{2}_\d{2}", "%Y_%m_%d"), (r"(?<!\d)\d{8}(?!\d)", "%Y%m%d")]
 # (regex of a whole value, Java-style pattern) for timestamps ISO-8601 parsing refuses
 _VALUE_TIMESTAMPS = [
     (r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "dd/MM/yyyy HH:mm"),
@@ -46,7 +45,7 @@ class Discovery:
     delimiter: str | None
     has_header: bool
     header: list[str]
-    name_date: tuple[str, str] | None  # (the date text in the name, its strptime format)
+    name_stamp: NameStamp | None      # the date (and hour) in the name
     location: str
     format: str | None
     shared: list[str] = field(default_factory=list)    # fields of the format the header has
@@ -88,11 +87,12 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
         rows = rows[1:] if has_header else rows
         if not has_header:
             notes.append("no header line: declare the fields with a file.columns option")
-    name_date = _name_date(path.name)
-    glob = path.name.replace(name_date[0], "*") if name_date else path.name
+    stamp = name_stamp(path.name)
+    # the date and its hour become one `*`: the location matches every day, and every hour of it
+    glob = path.name.replace(stamp.text, "*") if stamp else path.name
     folder = drop_folder if drop_folder is not None else str(path.parent)
     location = f"{folder.rstrip('/')}/{glob}" if folder else glob
-    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, name_date, location, None,
+    found = Discovery(path, encoding, has_bom, layout, delimiter, has_header, header, stamp, location, None,
                       notes=notes)
     _closest_format(found, project_dir, rows)
     return found
@@ -130,14 +130,6 @@ def _looks_like_header(rows: list[list[str]]) -> bool:
     if any(not f or re.fullmatch(r"[-+]?[\d.,:/ T-]+", f) for f in first) or len(set(first)) != len(first):
         return False
     return True
-
-
-def _name_date(name: str) -> tuple[str, str] | None:
-    for regex, fmt in _NAME_DATES:
-        match = re.search(regex, name)
-        if match:
-            return match.group(0), fmt
-    return None
 
 
 def _closest_format(found: Discovery, project_dir: Path, rows: list[list[str]]) -> None:

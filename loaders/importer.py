@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import decode
-from .discovery import DeliveredFile, discover, file_date
+from .discovery import DeliveredFile, NameStamp, discover, file_stamp
 from .errors import FileError, LoaderError
 from .formats import FileDatePattern
 from .land import DEFAULT_MAX_LINE_BYTES, Target, land_file
@@ -40,6 +40,7 @@ class FileOutcome:
     message: str | None = None
     encoding: str | None = None
     detected: bool = False     # the encoding was auto-detected
+    warnings: list[str] = field(default_factory=list)   # landed, but something the user must know
 
 
 @dataclass
@@ -178,7 +179,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return FileOutcome(source.key, unit.name, "unchanged", previous.rows_read or 0,
                            previous.rows_landed or 0, previous.rows_rejected or 0)
     try:
-        when = _file_date(unit, source.format.file_date)
+        stamp = _file_stamp(unit, source.format.file_date)
         dialect = sniff(unit.path, source.format)
         _check_width(unit.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
         check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)
@@ -189,33 +190,54 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             unit.path,
             unit.name,
             dialect,
-            when,
+            stamp.date if stamp else None,
             unit.checksum,
             unit.size,
             max_line_bytes=int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES)),
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
             line_count=unit.lines,
-            manifest_extra={"delivery": delivery, "fingerprint": fingerprint},
+            manifest_extra={"delivery": delivery, "fingerprint": fingerprint,
+                            "file_hour": stamp.hour if stamp else None},
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,
         # and the manifest says why so `status` and the next run can tell.
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                exc.problem, exc.line)
-    return FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed, result.rows_rejected,
-                       encoding=unit.encoding, detected=unit.detected)
+    outcome = FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed,
+                          result.rows_rejected, encoding=unit.encoding, detected=unit.detected)
+    if source.format.one_file_per_date and stamp is not None:
+        _warn_second_file_of_date(wh, source, outcome, stamp)
+    return outcome
 
 
-def _file_date(unit: decode.Unit, pattern: FileDatePattern | None):
-    """The date in the unit's name; an archive member without one takes its archive's."""
+def _warn_second_file_of_date(wh: Warehouse, source: Source, outcome: FileOutcome, stamp: NameStamp) -> None:
+    """The format allows one file per date (spec 002): a second one replaces the first in the marts; say so."""
+    others = wh.landed_files_of_date(source.retailer, source.dataset, stamp.date, outcome.file_name)
+    if not others:
+        return
+    warning = (f"{outcome.file_name}: a second file for {stamp.date.isoformat()} (after "
+               f"{', '.join(others)}); {source.format.name} allows one file per date, so this newest delivery "
+               "replaces the other's rows in the marts")
+    outcome.warnings.append(warning)
+    wh.add_note(source.retailer, source.dataset, outcome.file_name, warning.split(": ", 1)[1])
+
+
+def _file_stamp(unit: decode.Unit, pattern: FileDatePattern | None) -> NameStamp | None:
+    """The date (and hour) in the unit's name; an archive member without one takes its archive's."""
     first = None
     for candidate in unit.date_names:
         try:
-            return file_date(candidate, pattern)
+            stamp = file_stamp(candidate, pattern)
         except FileError as exc:
             first = first or exc
             if "has no date" not in exc.problem:
                 break
+            continue
+        if stamp is not None or pattern is not None:
+            return stamp
+    if first is None:
+        return None   # the format asks for no date, and no name plainly holds one
     raise FileError(unit.name, first.problem) from None
 
 

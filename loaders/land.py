@@ -87,7 +87,7 @@ def land_file(
         else:
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
-            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes)
+            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes, fmt.json_syntax)
         # New columns are added before the transaction: adding one inside it
         # makes DuckDB rewrite the whole table at the next checkpoint. A column
         # left behind by a rolled-back file is empty and harmless.

@@ -110,7 +110,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _test_issues(target)
+        report.issues = _row_issues(con, loads) + _delivery_warnings(summary) + _test_issues(target)
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -159,7 +159,7 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "encoding": (outcome.encoding or (row[4] if row else None)) or None,
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
-            "message": outcome.message,
+            "message": "; ".join(filter(None, [outcome.message, *outcome.warnings])) or None,
         })
     return files
 
@@ -205,6 +205,13 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
                         column, problem = "(row)", part
                     issues[(source, column, problem, _hint(problem))] += 1
     return [Issue("error", s, c, p, h, n) for (s, c, p, h), n in sorted(issues.items(), key=lambda x: -x[1])]
+
+
+def _delivery_warnings(summary) -> list[Issue]:
+    """What the loader warned about a landed file (e.g. a second file for a date): kept, but to be known."""
+    return [Issue("warning", o.source, "(file)", w.split(": ", 1)[-1],
+                  "the vendor expects one file per date: check which file is the right report", 1)
+            for o in summary.outcomes for w in o.warnings]
 
 
 def _hint(problem: str) -> str:

@@ -63,6 +63,8 @@ alter table {META_SCHEMA}.files add column if not exists delivery varchar;
 alter table {META_SCHEMA}.files add column if not exists fingerprint varchar;
 alter table {META_SCHEMA}.files add column if not exists attempts integer;
 alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
+-- Hourly deliveries (vendor spec 000): the hour the file name carries after its date.
+alter table {META_SCHEMA}.files add column if not exists file_hour integer;
 """
 
 
@@ -189,11 +191,25 @@ class Warehouse:
             [message, finished_at, duration_ms, retailer, dataset, file_name],
         )
 
+    def landed_files_of_date(self, retailer: str, dataset: str, file_date, besides: str) -> list[str]:
+        """Names of the landed files of a source with that file date, other than `besides`."""
+        return [r[0] for r in self.con.execute(
+            f"select file_name from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_date = ? "
+            "and status = 'landed' and file_name <> ? order by load_id",
+            [retailer, dataset, file_date, besides]).fetchall()]
+
+    def add_note(self, retailer: str, dataset: str, file_name: str, note: str) -> None:
+        """Append a note to a file's manifest message (shown by `status`)."""
+        self.con.execute(
+            f"update {META_SCHEMA}.files set message = coalesce(message || '; ', '') || ? "
+            "where retailer = ? and dataset = ? and file_name = ?", [note, retailer, dataset, file_name])
+
     def status_rows(self) -> list[tuple]:
         return self.con.execute(
             f"""select retailer, dataset, file_name, file_date, status, rows_read, rows_landed,
-                       rows_rejected, finished_at, message, encoding
-                from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name"""
+                       rows_rejected, finished_at, message, encoding, file_hour
+                from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_hour nulls first,
+                         file_name"""
         ).fetchall()
 
 
