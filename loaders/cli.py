@@ -7,8 +7,8 @@ Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 from __future__ import annotations
 
 import logging
-import signal
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -17,17 +17,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import bigquery, demo
+from . import bigquery, demo, interrupts
 from .dbt import BUILD, run_dbt
 from .discovery import NameStamp
 from .errors import LoaderError, RunInProgress
+from .interrupts import EXIT_INTERRUPTED, interrupted
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
+from .runs import RunRecord, recorded, trace
 from .schedule import check as check_cron
-from .schedule import run_schedule
+from .schedule import configured as configured_schedules
+from .schedule import run_schedules
 from .project import find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
-from .warehouse import Warehouse, default_warehouse_path
+from .warehouse import Warehouse, default_warehouse_path, reading
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 75
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
@@ -53,16 +56,26 @@ def _guard(func):
         except LoaderError as exc:
             console.print(f"[red]error:[/red] {exc}")
             sys.exit(EXIT_FAILED)
-        except KeyboardInterrupt:
-            console.print("[red]interrupted[/red]: files landed so far are complete; the rest did not start")
-            sys.exit(130)
-        except Exception as exc:  # a bug of ours: say so in one line, keep the details
-            log = _write_crash_log()
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                          f" (details in {log}; nothing half-landed: each file lands in one transaction)")
-            sys.exit(EXIT_FAILED)
+        except click.ClickException:
+            raise   # bad usage: click prints it and exits 2
+        except BaseException as exc:
+            if not interrupted(exc):
+                if isinstance(exc, Exception):
+                    _internal_error(exc)
+                raise
+            console.print("[red]interrupted[/red], nothing half-landed: files landed before are complete, the file "
+                          "in progress was rolled back (marked cancelled; the next run lands it)")
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug of ours: say so in one line, keep the details."""
+    log = _write_crash_log()
+    console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                  f" (details in {log}; nothing half-landed: each file lands in one transaction)")
+    sys.exit(EXIT_FAILED)
 
 
 def _write_crash_log() -> str:
@@ -106,8 +119,10 @@ def land(ctx, sources, scheduled):
     with file, line and reason; files already landed unchanged are skipped
     (remote files by the store's fingerprint, without downloading them).
     """
-    summary = _land(_context(ctx), sources, honour_backoff=scheduled)
-    sys.exit(EXIT_FAILED if summary.failed else 0)
+    context = _context(ctx)
+    with run_lock(context.warehouse), _recorded(context, "land", sources, scheduled=scheduled) as run:
+        run.summary = _land(context, sources, locked=True, honour_backoff=scheduled, run=run)
+    sys.exit(EXIT_FAILED if run.summary.failed else 0)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -119,15 +134,18 @@ def land(ctx, sources, scheduled):
 def run(ctx, sources, dbt_args, scheduled):
     """Land SOURCES (default all), then `dbt build` the project."""
     context = _context(ctx)
-    with run_lock(context.warehouse):
-        summary = _land(context, sources, locked=True, honour_backoff=scheduled)
+    with run_lock(context.warehouse), _recorded(context, "run", sources, scheduled=scheduled) as run:
+        run.summary = _land(context, sources, locked=True, honour_backoff=scheduled, run=run)
         if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
+            run.stage("publish")
             _publish(context)
         console.print("[bold]dbt build[/bold]")
-        ok = run_dbt(context.project_dir, [*BUILD, *dbt_args])
-    if not ok:
+        run.stage("dbt build")
+        run.ok = run_dbt(context.project_dir, [*BUILD, *dbt_args])
+        run.message = None if run.ok else "dbt build failed"
+    if not run.ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
-    sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
+    sys.exit(EXIT_FAILED if run.summary.failed or not run.ok else 0)
 
 
 @cli.command()
@@ -151,56 +169,124 @@ def _publish(context: Context) -> None:
         console.print(f"  {escape(name)}: {rows} rows uploaded")
 
 
-def _cron(ctx, param, value):
-    try:
-        return check_cron(value)
-    except LoaderError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-@cli.command()
-@click.argument("cron", callback=_cron)
-@click.argument("sources", nargs=-1)
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="[CRON] [SOURCE]...")
 @click.option("--build", is_flag=True, help="Also `dbt build` after each landing (like `run`).")
 @click.option("--now", "run_now", is_flag=True, help="Run once at start, then on the schedule.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
 @click.pass_context
 @_guard
-def schedule(ctx, cron, sources, build, run_now, max_runs):
+def schedule(ctx, args, build, run_now, max_runs):
     """Land SOURCES (default all) at every time of CRON, in UTC, until stopped.
 
     CRON has five fields, minute hour day-of-month month day-of-week
-    ('0 * * * *' hourly, '30 6 * * *' daily at 06:30 UTC), or six with
-    seconds last. A run is skipped, with one log line, when another holds
-    the warehouse (a second scheduler, a manual land) or when this one's
-    previous run is still going. Failed files are retried with back-off.
-    Instead of this verb, a crontab line can run `land --scheduled`.
+    ('0 * * * *' hourly, '30 6 * * *' daily at 06:30 UTC), a sixth for the
+    year ('30 6 1 * * 2025') or the seconds, and a seventh for the year after
+    the seconds. Without CRON, each source runs on its own meta.loader.schedule
+    (`retail-imports schedules` lists them). A run is skipped, with one log
+    line, when another holds the warehouse (a second scheduler, a manual
+    land) or when this one's previous run is still going. Failed files are
+    retried with back-off. Instead of this verb, a crontab line can run
+    `land --scheduled`.
     """
     context = _context(ctx)
-    # `kill` / systemd stop: end like Ctrl-C (the file being landed rolls back whole).
-    signal.signal(signal.SIGTERM, _interrupt)
-
-    def job():
+    cron, sources = (args[0], args[1:]) if args and " " in args[0].strip() else (None, args)
+    if cron is not None:
         try:
-            with run_lock(context.warehouse):
-                summary = _land(context, sources, locked=True, honour_backoff=True)
-                ok = run_dbt(context.project_dir, BUILD) if build else True
-        except RunInProgress as exc:
-            return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
+            plans = [(check_cron(cron), tuple(sources), None)]
         except LoaderError as exc:
-            return EXIT_FAILED, str(exc)
-        except Exception as exc:  # one bad run must not stop the schedule; keep the details
-            return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc} (details in {_write_crash_log()})"
-        note = None if ok else "dbt build failed"
-        return (EXIT_FAILED if summary.failed or not ok else 0), note
+            raise click.BadParameter(str(exc), param_hint="CRON") from None
+    else:
+        chosen = select_sources(load_sources(context.project_dir), tuple(sources))
+        plans = [(s.expression, s.sources, ", ".join(s.sources)) for s in configured_schedules(chosen)]
+        if not plans:
+            raise click.UsageError("give a CRON expression, or declare meta.loader.schedule on the sources "
+                                   "(`retail-imports schedules` lists them)")
 
-    code = run_schedule(cron, job, lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
-                        max_runs=max_runs, run_now=run_now)
+    def job_for(expression: str, selected: tuple[str, ...]):
+        def job():
+            try:
+                with run_lock(context.warehouse), \
+                        _recorded(context, "schedule", selected, schedule=expression) as run:
+                    run.summary = _land(context, selected, locked=True, honour_backoff=True, run=run)
+                    if build:
+                        run.stage("dbt build")
+                        run.ok = run_dbt(context.project_dir, BUILD)
+                        run.message = None if run.ok else "dbt build failed"
+            except RunInProgress as exc:
+                return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
+            except LoaderError as exc:
+                return EXIT_FAILED, str(exc)
+            except Exception as exc:  # one bad run must not stop the schedule; keep the details
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc} (details in {_write_crash_log()})"
+            return (EXIT_FAILED if run.summary.failed or not run.ok else 0), run.message
+        return job
+
+    code = run_schedules([(expression, job_for(expression, selected), label) for expression, selected, label in plans],
+                         lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+                         max_runs=max_runs, run_now=run_now)
     sys.exit(code)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.pass_context
+@_guard
+def schedules(ctx, sources):
+    """List the configured schedules (meta.loader.schedule) with their last run, outcome and next run.
+
+    Works while a run holds the warehouse: it then reads the snapshot that
+    run keeps current, and says so.
+    """
+    from .schedule import describe, next_time, stamp
+
+    context = _context(ctx)
+    chosen = select_sources(load_sources(context.project_dir), tuple(sources))
+    found = configured_schedules(chosen)
+    if not found:
+        console.print("no schedule configured: set meta.loader.schedule on a source (README \"Schedules\")")
+        return
+    now = datetime.now(timezone.utc)
+    table = Table(title="Schedules (times in UTC)")
+    for col in ("schedule", "when", "sources", "last run", "outcome", "next run"):
+        table.add_column(col)
+    last, snapshot_at = _last_runs(context.warehouse, found)
+    for item in found:
+        run = last.get(item.expression)
+        following = next_time(item.expression, now)
+        outcome = ""
+        if run:
+            status, stage, message = run[2], run[3], run[4]
+            outcome = status + (f" ({stage})" if status == "running" and stage else "") + \
+                (f": {message}" if message and status != "running" else "")
+        table.add_row(escape(item.expression), escape(describe(item.expression)), escape(", ".join(item.sources)),
+                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", escape(outcome),
+                      stamp(following) if following else "none (the schedule names no later time)")
+    Console(soft_wrap=True).print(table)
+    if snapshot_at:
+        console.print(f"a run holds the warehouse: read from its snapshot of {snapshot_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _last_runs(warehouse: Path, found) -> tuple[dict, datetime | None]:
+    """expression -> (started_at, finished_at, status, stage, message) of its latest run, from loader.runs."""
+    if not warehouse.exists():
+        return {}, None
+    last = {}
+    with reading(warehouse) as read:
+        if not read.con.execute("select count(*) from information_schema.tables where table_schema = 'loader' "
+                                "and table_name = 'runs'").fetchone()[0]:
+            return {}, read.snapshot_at
+        for item in found:
+            # its own runs, or an unattended `land --scheduled` / `run --scheduled` of the same sources (cron)
+            row = read.con.execute(
+                "select started_at, finished_at, status, stage, message from loader.runs "
+                "where schedule = ? or (scheduled and schedule is null and list_has_all(sources, ?)) "
+                "order by started_at desc, run_id desc limit 1", [item.expression, list(item.sources)]).fetchone()
+            if row:
+                last[item.expression] = row
+    return last, read.snapshot_at
 
 
 @cli.command()
@@ -383,11 +469,12 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     stem = folder / f"{report.started_at.replace(':', '').replace('+0000', 'Z')}-{'dry-run' if dry else 'import'}"
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
-    def land(wh, sources, planned):
+    def land(wh, sources, planned, on_stage):
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
-            summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
-                                   progress.update(task, advance=size, description=_short_name(o.file_name)))
+            summary = land_sources(wh, context.project_dir, sources, planned=planned, on_stage=on_stage,
+                                   on_file=lambda o, size: progress.update(task, advance=size,
+                                                                            description=_short_name(o.file_name)))
         _print_summary(summary)
         console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
         return summary
@@ -396,8 +483,11 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
         dryrun.execute(report, context.project_dir, context.warehouse, sources, planned, land=land,
                        dbt_args=tuple(dbt_args))
     except BaseException as exc:
-        report.status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+        # cancelled (Ctrl-C, SIGTERM) or failed: the report says so, in both forms
+        report.status = "cancelled" if interrupted(exc) else "failed"
         report.write_json(stem.with_suffix(".json"))
+        report_html.write_html(report, stem.with_suffix(".html"))
+        console.print(f"report ({report.status}): {stem.with_suffix('.html')} (and .json)", soft_wrap=True)
         raise
     report.write_json(stem.with_suffix(".json"))
     report_html.write_html(report, stem.with_suffix(".html"))
@@ -406,14 +496,17 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     return EXIT_FAILED if report.errors or report.status != "completed" else 0
 
 
-def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
+def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False,
+          run: RunRecord | None = None) -> ImportSummary:
     declared = load_sources(context.project_dir)
     sources = select_sources(declared, tuple(selectors))
     if not sources:
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
         with run_lock(context.warehouse):
-            return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
+            return _land(context, selectors, locked=True, honour_backoff=honour_backoff, run=run)
+    if run:
+        run.stage("listing")
     files = plan(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
@@ -423,9 +516,16 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
             progress.update(task, advance=size, description=f"{outcome.source} {_short_name(outcome.file_name)}")
 
         summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
-                               honour_backoff=honour_backoff)
+                               honour_backoff=honour_backoff,
+                               on_stage=(lambda stage: run.stage(stage, wh)) if run else trace)
     _print_summary(summary)
     return summary
+
+
+def _recorded(context: Context, command: str, selectors, schedule: str | None = None, scheduled: bool = False):
+    """The run's row in loader.runs (runs.recorded), for the sources the selectors pick."""
+    keys = [s.key for s in select_sources(load_sources(context.project_dir), tuple(selectors))]
+    return recorded(context.warehouse, command, keys, schedule=schedule, scheduled=scheduled)
 
 
 def _short_name(name: str) -> str:
@@ -474,6 +574,7 @@ def main() -> None:
     # Storage clients log their retries with tracebacks (gcsfs, azure); the error
     # that ends them reaches the user as one line, so their log records are dropped.
     logging.getLogger().addHandler(logging.NullHandler())
+    interrupts.install()   # SIGTERM ends a run like Ctrl-C: the file in progress rolls back, the run is `cancelled`
     cli(prog_name="retail-imports")
 
 

@@ -15,14 +15,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
+import duckdb
+
 from . import decode
 from .discovery import DeliveredFile, NameStamp, discover, file_stamp
 from .errors import FileError, LoaderError
 from .formats import FileDatePattern
-from .land import DEFAULT_MAX_LINE_BYTES, Target, land_file
+from .interrupts import deferred_signals, interrupted
+from .land import DEFAULT_MAX_LINE_BYTES, Target, forget_file_rows, land_file
 from .project import Source
 from .required import check_required_columns
 from .sniff import sniff
+from .sql import qualified
 from .warehouse import Warehouse, utcnow
 
 DEFAULT_RETRY_BACKOFF_SECONDS = 300
@@ -111,25 +115,31 @@ def land_sources(
     on_file: Progress | None = None,
     planned: Plan | None = None,
     honour_backoff: bool = False,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ImportSummary:
     """Land all new or changed files of `sources`; unchanged files are a no-op.
 
     With honour_backoff (scheduled runs), a file that failed is tried again
-    only once its back-off has passed, or as soon as it changes.
+    only once its back-off has passed, or as soon as it changes. `on_stage`
+    hears each stage (download, landing of a file) as it starts. Ctrl-C or
+    SIGTERM stops at once: the file in progress rolls back whole and is
+    marked `cancelled`, the files before it stay landed.
     """
     planned = planned or plan(sources)
     ensure_raw_tables(wh, sources)
     summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
     for source, delivered in planned.files:
-        outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff)
+        outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff,
+                                  on_stage or (lambda stage: None))
         summary.outcomes += outcomes
+        wh.publish_snapshot(at_most_every=1.0)   # `schedules` / `status` read it while this run holds the file
         if on_file:
             on_file(outcomes[-1], delivered.size)
     return summary
 
 
 def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: DeliveredFile,
-                   summary: ImportSummary, honour_backoff: bool) -> list[FileOutcome]:
+                   summary: ImportSummary, honour_backoff: bool, on_stage: Callable[[str], None]) -> list[FileOutcome]:
     name = delivered.display_name(project_dir)
     fingerprint = delivered.fingerprint
     entries = wh.delivery_entries(source.retailer, source.dataset, name)
@@ -147,20 +157,32 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
 
     outcomes: list[FileOutcome] = []
+    current, stage = name, "download"
     with decode.workdir() as work:   # under $TMPDIR
         try:
             local = delivered.path
             if delivered.is_remote:
+                on_stage(f"download {name}")
                 local = os.path.join(work, "download")
                 summary.downloaded_bytes += delivered.fetch(local)
                 summary.downloaded_files += 1
             options = {"encoding": source.format.encoding, **source.options}  # the format's default, or the source's
+            stage = "unpacking"
             for unit in decode.units(local, name, options, work):
+                current, stage = unit.name, "landing"
+                on_stage(f"landing {unit.name}")
                 outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
+                current, stage = name, "unpacking"
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
                                             exc.problem, exc.line))
             return outcomes
+        except BaseException as exc:
+            if not interrupted(exc):
+                raise
+            with deferred_signals():
+                _record_cancelled(wh, source, current, name, fingerprint, delivered.size, stage)
+            raise KeyboardInterrupt from None
     if any(o.file_name != name for o in outcomes):
         # An archive that failed as a whole before: its members speak for it now.
         wh.forget_file(source.retailer, source.dataset, name)
@@ -239,6 +261,37 @@ def _file_stamp(unit: decode.Unit, pattern: FileDatePattern | None) -> NameStamp
     if first is None:
         return None   # the format asks for no date, and no name plainly holds one
     raise FileError(unit.name, first.problem) from None
+
+
+def _record_cancelled(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None,
+                      size: int, stage: str) -> None:
+    """The file in progress when the run was interrupted: nothing of its new version stays.
+
+    Its landing transaction has rolled back. A previous version that was
+    landed stays as it was; a file killed between its rows and its line
+    numbers (`numbering`) has its rows removed; otherwise its manifest row
+    says `cancelled`, and the next run lands it.
+    """
+    try:
+        wh.con.execute("rollback")   # whatever was open when the signal came
+    except duckdb.Error:
+        pass
+    previous = wh.manifest_entry(source.retailer, source.dataset, name)
+    if previous and previous.status == "landed":
+        return
+    now = utcnow()
+    wh.con.execute("begin transaction")
+    if previous and previous.status == "numbering":
+        forget_file_rows(wh.con, Target(source.retailer, source.dataset, source.schema, source.identifier),
+                         qualified(source.schema, source.identifier), name)
+    wh.record_file(
+        retailer=source.retailer, dataset=source.dataset, file_name=name, file_size=size,
+        checksum=None, format=source.format.name, status="cancelled",
+        message=f"interrupted during {stage}: nothing of this version landed; the next run lands it",
+        started_at=now, finished_at=now, duration_ms=0, delivery=delivery, fingerprint=None,
+    )
+    wh.con.execute("commit")
+    wh.publish_snapshot()
 
 
 def _record_failure(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None, size: int,

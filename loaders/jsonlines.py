@@ -215,7 +215,7 @@ def json5_rows(text: str) -> tuple[list[str], tuple[str, str] | None]:
             value = pyjson5.decode_io(stream, some=True)
         except pyjson5.Json5Exception as exc:
             problem = re.sub(r" near \d+", "", str(exc.args[0])).replace("b'JSON5Value'", "a value")
-            problem = re.sub(r"U\+([0-9A-F]{4,6})", lambda m: repr(chr(int(m.group(1), 16))), problem)
+            problem = re.sub(r"U\+([0-9A-Fa-f]{4,6})", lambda m: repr(chr(int(m.group(1), 16))), problem)
             return objects, (text[position:], f"not valid JSON5 from character {position + 1}: {problem}")
         if not isinstance(value, dict):
             return objects, (text[position:], f"a JSON {_kind(value)}, not an object (JSON rows hold objects)")

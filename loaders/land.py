@@ -18,6 +18,7 @@ from datetime import date
 import duckdb
 
 from .errors import FileError
+from .interrupts import interrupted
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
 from .jsonlines import parse_json_lines
@@ -94,7 +95,7 @@ def land_file(
         wh.ensure_raw_table(target.schema, target.table, columns)
         con.execute("begin transaction")
         try:
-            _forget_file(con, target, raw, file_name)
+            forget_file_rows(con, target, raw, file_name)
             if delimited:
                 landed, reject_rows = _insert_delimited(
                     con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
@@ -129,7 +130,7 @@ def land_file(
             con.execute("commit")
         except BaseException:
             # also drops every temp table the read created inside the transaction
-            con.execute("rollback")
+            _rollback(con)
             raise
         if delimited:
             con.execute("begin transaction")
@@ -137,17 +138,27 @@ def land_file(
                 wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, number_lines()),
                                finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
                 con.execute("commit")
-            except Exception:
+            except Exception as exc:
+                _rollback(con)
+                if interrupted(exc):  # DuckDB's form of Ctrl-C: the importer marks the file cancelled
+                    raise
                 # rows without line numbers must not stay behind a manifest that will say failed
-                con.execute("rollback")
-                _forget_file(con, target, raw, file_name)
+                forget_file_rows(con, target, raw, file_name)
                 raise
             except BaseException:
-                con.execute("rollback")  # killed: the file stays `numbering` and is landed again
+                _rollback(con)  # killed: the file stays `numbering` until the importer or the next run sees it
                 raise
     finally:
         con.execute("drop table if exists _parsed; drop table if exists _lines")
     return LandResult(landed + len(reject_rows), landed, len(reject_rows), time.monotonic() - started)
+
+
+def _rollback(con) -> None:
+    """Roll back, if DuckDB has not already: an interrupted query aborts the transaction itself."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def _note(*notes: str | None) -> str | None:
@@ -168,8 +179,8 @@ _LINEAGE_SELECT = """$file as _source_file, $file_date::date as _file_date, {lin
                      $loaded_at::timestamp as _loaded_at, $retailer as _retailer, $load_id::bigint as _load_id"""
 
 
-def _forget_file(con, target: Target, raw: str, file_name: str) -> None:
-    """Make room for the file: its previous rows and rejects are gone."""
+def forget_file_rows(con, target: Target, raw: str, file_name: str) -> None:
+    """Make room for the file: its previous rows and rejects are gone (inside the caller's transaction)."""
     con.execute(f"delete from {raw} where _source_file = ?", [file_name])
     con.execute(
         f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
@@ -219,6 +230,8 @@ def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, c
                 from {ident(rejects)} group by line order by line"""
         ).fetchall()
     except duckdb.Error as exc:
+        if interrupted(exc):
+            raise KeyboardInterrupt from None
         # the transaction is aborted; the caller's rollback drops the rejects tables too
         raise FileError(path, _read_error(exc, fmt)) from None
     for name in (rejects, scan):
