@@ -240,7 +240,7 @@ def schedules(ctx, sources):
     Works while a run holds the warehouse: it then reads the snapshot that
     run keeps current, and says so.
     """
-    from .schedule import describe, next_time, stamp
+    from .schedule import describe, next_time
 
     context = _context(ctx)
     chosen = select_sources(load_sources(context.project_dir), tuple(sources))
@@ -249,9 +249,9 @@ def schedules(ctx, sources):
         console.print("no schedule configured: set meta.loader.schedule on a source (README \"Schedules\")")
         return
     now = datetime.now(timezone.utc)
-    table = Table(title="Schedules (times in UTC)")
+    table = Table(title="Schedules (times in UTC)", show_lines=True)
     for col in ("schedule", "when", "sources", "last run", "outcome", "next run"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("last run", "next run"))
     last, snapshot_at = _last_runs(context.warehouse, found)
     for item in found:
         run = last.get(item.expression)
@@ -263,7 +263,7 @@ def schedules(ctx, sources):
                 (f": {message}" if message and status != "running" else "")
         table.add_row(escape(item.expression), escape(describe(item.expression)), escape(", ".join(item.sources)),
                       f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", escape(outcome),
-                      stamp(following) if following else "none (the schedule names no later time)")
+                      f"{following:%Y-%m-%d %H:%M:%S}" if following else "none (no later time)")
     Console(soft_wrap=True).print(table)
     if snapshot_at:
         console.print(f"a run holds the warehouse: read from its snapshot of {snapshot_at:%Y-%m-%d %H:%M:%S} UTC")
@@ -575,7 +575,12 @@ def main() -> None:
     # that ends them reaches the user as one line, so their log records are dropped.
     logging.getLogger().addHandler(logging.NullHandler())
     interrupts.install()   # SIGTERM ends a run like Ctrl-C: the file in progress rolls back, the run is `cancelled`
-    cli(prog_name="retail-imports")
+    try:
+        cli(prog_name="retail-imports")
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            interrupts.exit_interrupted()
+        raise
 
 
 if __name__ == "__main__":

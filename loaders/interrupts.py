@@ -10,7 +10,9 @@ second Ctrl-C cannot cut it in half; they are delivered right after.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 from contextlib import contextmanager
 
 import duckdb
@@ -43,3 +45,17 @@ def deferred_signals():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def exit_interrupted() -> None:
+    """End the process with EXIT_INTERRUPTED once an interrupted run has cleaned up.
+
+    Once an interrupt has passed through dbt (run in-process), CPython ends
+    the process by re-raising SIGINT at exit: status -2 instead of 130
+    (seen with dbt-core 1.11 and Python 3.11). By now everything is
+    committed and reported, so the streams are flushed and the process ends
+    here with the code scripts expect.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)

@@ -183,7 +183,12 @@ def test_every_verb_has_help(mini):
 
 
 def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_lands_again(mini, monkeypatch):
-    """Rows and line numbers are two transactions (land.py says why); between them the file is `numbering`."""
+    """Rows and line numbers are two transactions (land.py says why); between them the file is `numbering`.
+
+    A process that dies there (simulated: an exit the loader cannot clean up
+    after, like kill -9) leaves whole rows the next run lands again; Ctrl-C
+    there removes the rows and marks the file `cancelled`.
+    """
     from click.testing import CliRunner
 
     from loaders import land
@@ -193,15 +198,24 @@ def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_l
     mini.write("shop_visits_20240601.csv", visits([f"e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}"
                                                    for n in range(1, 6)] + ["e6,broken"]))
 
-    def stopped(*args, **kwargs):
+    def killed(*args, **kwargs):
+        raise SystemExit(137)
+
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.chdir(mini.root)
-    monkeypatch.setattr(land, "_number_lines", stopped)
+    monkeypatch.setattr(land, "_number_lines", killed)
     result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
-    assert result.exit_code == 130, result.output
+    assert result.exit_code == 137, result.output
     assert mini.query("select status, rows_landed, rows_rejected from loader.files") == [("numbering", 5, 1)]
     assert mini.query("select count(*), count(_line_number) from raw_shop.visits") == [(5, 0)]
+
+    monkeypatch.setattr(land, "_number_lines", interrupted)
+    result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
+    assert result.exit_code == 130, result.output
+    assert mini.query("select status, rows_landed from loader.files") == [("cancelled", None)]
+    assert mini.query("select count(*) from raw_shop.visits") == [(0,)]
 
     monkeypatch.undo()
     result = mini.cli("land")
