@@ -404,7 +404,7 @@ def discover(ctx, sample, retailer, dataset, folder):
 
     project_dir = find_project_dir(ctx.obj[0])
     found = sniff_sample(sample, project_dir, folder)
-    layout = "JSON lines" if found.layout == "json_lines" else f"delimiter {found.delimiter!r}"
+    layout = {"json_lines": "JSON lines", "delimited": f"delimiter {found.delimiter!r}"}.get(found.layout, found.layout)
     click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
                f"header: {'yes' if found.has_header else 'no'}")
     if found.name_stamp:

@@ -131,10 +131,10 @@ order_days as (
         orders.retailer,
         orders.ordered_date as activity_date,
         count(*) as orders,
-        {{ count_where('matched.order_key is null') }} as orders_without_page_views
+        {{ count_where('tracked.order_key is null') }} as orders_without_page_views
     from orders
-    left join orders_with_page_views as matched
-        on orders.order_key = matched.order_key
+    left join orders_with_page_views as tracked
+        on orders.order_key = tracked.order_key
     group by orders.retailer, orders.ordered_date
 
 ),

@@ -68,7 +68,7 @@ attributed_ids as (
 
 ),
 
-matched as (
+offline_ids as (
 
     select
         offline.retailer,
@@ -99,7 +99,7 @@ measured as (
         count(distinct case when is_seen_on_web then customer_id end) as customer_ids_seen_on_web,
         {{ count_where('is_purchase') }} as purchases,
         {{ count_where('is_purchase and is_in_attribution') }} as purchases_joining_attribution
-    from matched
+    from offline_ids
     group by retailer, event_date
 
 )
