@@ -53,7 +53,7 @@ def _croniter_form(expression: str) -> str:
 
 
 def describe(expression: str) -> str:
-    """The schedule in plain English, in UTC: 'At 06:30, only in 2025 (UTC)'."""
+    """The schedule in plain English ('At 06:30, only in 2025'); its times are UTC."""
     from cron_descriptor import Options, get_description
 
     fields = _croniter_form(check(expression)).split(" ")
@@ -61,9 +61,9 @@ def describe(expression: str) -> str:
     options = Options()
     options.use_24hour_time_format = True
     try:
-        return f"{get_description(' '.join(seconds_first), options)} (UTC)"
+        return get_description(" ".join(seconds_first), options)
     except Exception:  # cron-descriptor reads less than croniter: the expression itself stays true
-        return f"{expression} (UTC)"
+        return expression
 
 
 def next_time(expression: str, after: datetime) -> datetime | None:
@@ -137,7 +137,7 @@ def run_schedules(
     planned: dict[int, datetime | None] = {}
     for index, (expression, _, label) in enumerate(plans):
         planned[index] = now() if run_now else next_time(check(expression), now())
-        log(f"{stamp(now())} schedule '{expression}' (UTC){_of(label)}: "
+        log(f"{stamp(now())} schedule '{expression}' ({describe(expression)}, UTC){_of(label)}: "
             + (f"first run at {stamp(planned[index])}" if planned[index] else "names no time from now on"))
     runs, worst = 0, 0
     while (max_runs is None or runs < max_runs) and any(planned.values()):

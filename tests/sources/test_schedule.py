@@ -130,11 +130,11 @@ def test_a_year_field_and_the_plain_english_description():
     from loaders.schedule import check, describe, next_time
 
     after = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
-    assert describe("30 6 1 * * 2025") == "At 06:30, on day 1 of the month, only in 2025 (UTC)"
+    assert describe("30 6 1 * * 2025") == "At 06:30, on day 1 of the month, only in 2025"
     assert next_time("30 6 1 * * 2025", after) == datetime(2025, 1, 1, 6, 30, tzinfo=timezone.utc)
-    assert describe("0 6 * * 1-5 2025-2026") == "At 06:00, Monday through Friday, 2025 through 2026 (UTC)"
+    assert describe("0 6 * * 1-5 2025-2026") == "At 06:00, Monday through Friday, 2025 through 2026"
     assert next_time("0 * * * * 0 2024", after) == datetime(2024, 6, 1, 13, tzinfo=timezone.utc)  # 7 fields
-    assert describe("* * * * * */2") == "Every 2 seconds (UTC)"      # a 6th field that is no year: seconds
+    assert describe("* * * * * */2") == "Every 2 seconds"      # a 6th field that is no year: seconds
     assert next_time("0 6 * * * 2023", after) is None                 # a year that is over names no time
 
 
@@ -154,8 +154,9 @@ def test_configured_schedules_run_and_are_listed_with_last_run_outcome_and_next_
 
     ran = mini.cli("schedule", "--max-runs", "1")   # no CRON: each source on its own schedule
     assert ran.code == 0, ran.err
-    assert "schedule '* * * * * */2' (UTC) of acme.orders: first run at" in ran.err
-    assert "schedule '30 6 1 * * 2030' (UTC) of acme.visits: first run at 2030-01-01T06:30:00Z" in ran.err
+    assert "schedule '* * * * * */2' (Every 2 seconds, UTC) of acme.orders: first run at" in ran.err
+    assert ("schedule '30 6 1 * * 2030' (At 06:30, on day 1 of the month, only in 2030, UTC) of acme.visits: "
+            "first run at 2030-01-01T06:30:00Z") in ran.err
     assert re.search(r"run of acme\.orders planned for \S+ done in", ran.err)
 
     listed = mini.cli("schedules")
