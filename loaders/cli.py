@@ -261,7 +261,8 @@ def schedules(ctx, sources):
             status, stage, message = run[2], run[3], run[4]
             outcome = status + (f" ({stage})" if status == "running" and stage else "") + \
                 (f": {message}" if message and status != "running" else "")
-        table.add_row(escape(item.expression), escape(describe(item.expression) + " (UTC)"), escape(", ".join(item.sources)),
+        table.add_row(escape(item.expression), escape(describe(item.expression) + " (UTC)"),
+                      escape(", ".join(item.sources)),
                       f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", escape(outcome),
                       f"{following:%Y-%m-%d %H:%M:%S}" if following else "none (no later time)")
     Console(soft_wrap=True).print(table)

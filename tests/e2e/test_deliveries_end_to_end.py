@@ -57,7 +57,8 @@ def wren_files() -> dict[str, list[str]]:
     # June 2nd: landing pages only, 60 visitors each on their own campaign page
     for hour in HOURS[DAY2]:
         files[f"visits/wren_visits_20240602_{hour:02d}.csv"] = [
-            f"d2-{n},{_stamp(datetime(2024, 6, 2, hour, n))},w{n},,t{n},https://wren.example/promo/{n}?utm_id=x,{BROWSER}"
+            f"d2-{n},{_stamp(datetime(2024, 6, 2, hour, n))},w{n},,t{n},"
+            f"https://wren.example/promo/{n}?utm_id=x,{BROWSER}"
             for n in range(30 * (hour - 8), 30 * (hour - 7))]
     first_hour = {n: 8 + n % 4 + (1 if 8 + n % 4 >= 10 else 0) for n in range(25)}
     files["orders/wren_orders_20240601.csv"] = [

@@ -79,7 +79,8 @@ SAMPLES = {
         lambda p: p.write_bytes((REALDATA / "botify-conversion-doc-example" / p.name).read_bytes()),
         "botify_conversions", ", ", False, 3),
     "conversion-export-2020-09-23.tsv": (
-        lambda p: p.write_text("https://a.tld/\t2020-09-23\torganic\t1\t10.0\nhttps://a.tld/b\t2020-09-23\tsocial\t2\t20.5\n"),
+        lambda p: p.write_text("https://a.tld/\t2020-09-23\torganic\t1\t10.0\n"
+                               "https://a.tld/b\t2020-09-23\tsocial\t2\t20.5\n"),
         "botify_conversions", "\t", False, 2),
     "conversion-export-2020-09-24.csv": (
         lambda p: p.write_text("https://a.tld/;2020-09-24;organic;1;10.0\n"), "botify_conversions", ";", False, 1),

@@ -183,7 +183,7 @@ def test_schedules_show_a_run_in_progress_while_it_holds_the_warehouse(mini, bac
     while time.monotonic() < deadline and first.poll() is None:
         listed = mini.cli("schedules")
         assert listed.code == 0, listed.err
-        if "running" in listed.out:
+        if "running (download" in listed.out:   # downloading: the run holds the warehouse open
             seen = listed
             break
         time.sleep(0.2)
@@ -191,7 +191,8 @@ def test_schedules_show_a_run_in_progress_while_it_holds_the_warehouse(mini, bac
     assert first.returncode == 0, err
     assert seen is not None, "the run in progress never showed"
     row = _table_rows(seen.out)["0 6 * * *"]
-    assert row[4].startswith("running (") and "read from its snapshot" in " ".join(seen.err.split())
+    assert row[4].startswith("running (download http://127.0.0.1:")
+    assert "a run holds the warehouse: read from its snapshot of" in " ".join(seen.err.split())
     after = _table_rows(mini.cli("schedules").out)["0 6 * * *"]
     assert after[4] == "completed"
 
