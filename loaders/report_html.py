@@ -93,7 +93,7 @@ rejected: {{ r.records.rejected }}</p>
 {% else %}<tr><td colspan="7">No issue.</td></tr>{% endfor %}
 </table>
 {% else %}
-<p id="no-results">No results: the {{ kind }} was {{ r.status }} before it finished
+<p id="no-results">No results: the {{ kind }} {{ 'was cancelled' if r.status == 'cancelled' else r.status }} before it finished
 ({{ r.configuration.files | length }} file(s) planned{% if r.files %}, {{ r.files | length }} reached{% endif %}).
 Files landed before it stopped stay landed; the file in progress was rolled back.</p>
 {% endif %}

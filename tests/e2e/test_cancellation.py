@@ -158,3 +158,21 @@ def _assert_report(folder: Path, status: str) -> None:
     assert json.loads(report.read_text())["status"] == status
     html = report.with_suffix(".html").read_text()
     assert f'id="status">{status}</span>' in html and "No results: the import was cancelled" in html
+
+
+def test_a_failed_import_writes_its_report_in_both_forms_too(mini, tmp_path):
+    """dbt cannot start (no profile): the import fails after landing, and says so in JSON and HTML."""
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    mini.write("shop_visits_20240601.csv", _visits(0, 10))
+    reports, empty = mini.root / "reports", tmp_path / "no-profiles"
+    empty.mkdir()
+
+    result = mini.cli("import", "--report-dir", str(reports), env={"DBT_PROFILES_DIR": str(empty)})
+
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    (report,) = reports.glob("*-import.json")
+    assert json.loads(report.read_text())["status"] == "failed"
+    html = report.with_suffix(".html").read_text()
+    assert 'id="status">failed</span>' in html and "No results: the import failed before it finished" in html
+    assert _query(mini.warehouse, "select command, status from loader.runs") == [("import", "failed")]
+    assert _manifest(mini.warehouse)["shop_visits_20240601.csv"][:2] == ("landed", 10)
