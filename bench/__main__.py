@@ -12,6 +12,7 @@ and its peak memory is the RSS of the whole process tree:
   day on N days  the same file into a warehouse already holding N days, land + build
   dry run        retail-imports dry-run of the same file
 The last lines compare the figures with the targets of README "Performance".
+The Event API has its own load generator: python -m bench.collector.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Exit codes: 0 success; 1 a file or the build failed; 2 bad usage;
 75 skipped because another run holds the warehouse.
+
+Everything printed that comes from a delivery (file names, fields, rows,
+messages quoting them) goes through shown.markup / shown.plain.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import bigquery, demo, interrupts
 from .dbt import BUILD, run_dbt
 from .discovery import NameStamp
-from .errors import LoaderError, RunInProgress
+from .errors import LoaderError, RunInProgress, UsageProblem, disk_full
 from .interrupts import EXIT_INTERRUPTED, interrupted
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
@@ -28,11 +30,14 @@ from .runs import RunRecord, recorded, trace
 from .schedule import check as check_cron
 from .schedule import configured as configured_schedules
 from .schedule import run_schedules
-from .project import find_project_dir, load_sources, select_sources
+from .project import SourceProblem, find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
+from .pii import mask_text
+from .shown import markup, plain
+from .storage import public_url
 from .warehouse import Warehouse, default_warehouse_path, reading
 
-EXIT_FAILED, EXIT_SKIPPED = 1, 75
+EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
 
 
@@ -51,10 +56,13 @@ def _guard(func):
         try:
             return func(*args, **kwargs)
         except RunInProgress as exc:
-            console.print(f"[yellow]{exc}[/yellow]")
+            console.print(f"[yellow]{markup(exc)}[/yellow]")
             sys.exit(EXIT_SKIPPED)
+        except UsageProblem as exc:
+            console.print(f"[red]error:[/red] {markup(exc)}")
+            sys.exit(EXIT_USAGE)
         except LoaderError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {markup(exc)}")
             sys.exit(EXIT_FAILED)
         except click.ClickException:
             raise   # bad usage: click prints it and exits 2
@@ -71,9 +79,14 @@ def _guard(func):
 
 
 def _internal_error(exc: Exception) -> None:
-    """A bug of ours: say so in one line, keep the details."""
+    """A bug of ours: say so in one line, keep the details. A full disk is not one: it says so."""
+    full = disk_full(exc)
+    if full is not None:
+        console.print(f"[red]error:[/red] {markup(full)}")
+        sys.exit(EXIT_FAILED)
     log = _write_crash_log()
-    console.print(f"[red]internal error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+    console.print(f"[red]internal error:[/red] {type(exc).__name__}: {markup(first)}"
                   f" (details in {log}; nothing half-landed: each file lands in one transaction)")
     sys.exit(EXIT_FAILED)
 
@@ -84,7 +97,7 @@ def _write_crash_log() -> str:
 
     handle = tempfile.NamedTemporaryFile("w", prefix="retail-imports-", suffix=".log", delete=False)
     with handle:
-        traceback.print_exc(file=handle)
+        handle.write(mask_text(traceback.format_exc()))
     return handle.name
 
 
@@ -141,7 +154,7 @@ def run(ctx, sources, dbt_args, scheduled):
             _publish(context)
         console.print("[bold]dbt build[/bold]")
         run.stage("dbt build")
-        run.ok = run_dbt(context.project_dir, [*BUILD, *dbt_args])
+        run.ok = run_dbt(context.project_dir, [*BUILD, *dbt_args], context.warehouse)
         run.message = None if run.ok else "dbt build failed"
     if not run.ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
@@ -163,10 +176,10 @@ def publish(ctx):
 
 def _publish(context: Context) -> None:
     target = bigquery.Target.from_env()
-    console.print(f"[bold]publish[/bold] to BigQuery project {escape(target.project)}")
+    console.print(f"[bold]publish[/bold] to BigQuery project {markup(target.project)}")
     summary = bigquery.publish(context.warehouse, target)
     for name, rows in summary.tables.items():
-        console.print(f"  {escape(name)}: {rows} rows uploaded")
+        console.print(f"  {markup(name)}: {rows} rows uploaded")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -211,7 +224,7 @@ def schedule(ctx, args, build, run_now, max_runs):
                     run.summary = _land(context, selected, locked=True, honour_backoff=True, run=run)
                     if build:
                         run.stage("dbt build")
-                        run.ok = run_dbt(context.project_dir, BUILD)
+                        run.ok = run_dbt(context.project_dir, BUILD, context.warehouse)
                         run.message = None if run.ok else "dbt build failed"
             except RunInProgress as exc:
                 return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
@@ -220,12 +233,16 @@ def schedule(ctx, args, build, run_now, max_runs):
             except Exception as exc:  # one bad run must not stop the schedule; keep the details
                 if interrupted(exc):
                     raise KeyboardInterrupt from None
-                return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc} (details in {_write_crash_log()})"
+                full = disk_full(exc)
+                if full is not None:
+                    return EXIT_FAILED, full
+                first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+                return EXIT_FAILED, f"internal error {type(exc).__name__}: {first} (details in {_write_crash_log()})"
             return (EXIT_FAILED if run.summary.failed or not run.ok else 0), run.message
         return job
 
     code = run_schedules([(expression, job_for(expression, selected), label) for expression, selected, label in plans],
-                         lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+                         lambda line: console.print(plain(line), markup=False, highlight=False, soft_wrap=True),
                          max_runs=max_runs, run_now=run_now)
     sys.exit(code)
 
@@ -261,9 +278,9 @@ def schedules(ctx, sources):
             status, stage, message = run[2], run[3], run[4]
             outcome = status + (f" ({stage})" if status == "running" and stage else "") + \
                 (f": {message}" if message and status != "running" else "")
-        table.add_row(escape(item.expression), escape(describe(item.expression) + " (UTC)"),
-                      escape(", ".join(item.sources)),
-                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", escape(outcome),
+        table.add_row(markup(item.expression), markup(describe(item.expression) + " (UTC)"),
+                      markup(", ".join(item.sources)),
+                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", markup(mask_text(outcome)),
                       f"{following:%Y-%m-%d %H:%M:%S}" if following else "none (no later time)")
     Console(soft_wrap=True).print(table)
     if snapshot_at:
@@ -291,6 +308,61 @@ def _last_runs(warehouse: Path, found) -> tuple[dict, datetime | None]:
 
 
 @cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; usually a reverse proxy's upstream instead).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (about one per core); each writes segments of its own.")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (off by default: access lines hold client addresses and browser keys).")
+@click.option("--forwarded-allow-ips", metavar="IPS",
+              help="Behind a reverse proxy: the proxy addresses whose X-Forwarded-For/-Proto are trusted "
+                   "(comma-separated, or '*').")
+@click.option("--root-path", default="", help="Path prefix the reverse proxy serves the API under (e.g. /collect).")
+@click.pass_context
+@_guard
+def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, root_path):
+    """Run the Event API: events POSTed by sites and apps for the event_api SOURCES (default all).
+
+    Each request is answered only once its events are on disk (fdatasync'd
+    spool segment); `land` / `run` / `schedule` then land closed segments
+    like delivered files. Stops cleanly on Ctrl-C or SIGTERM, closing its
+    open segments. Endpoints: POST /v1/events, GET /health, /tag.js,
+    /openapi.json, /docs.
+    """
+    import os
+
+    import uvicorn
+
+    from .collector import app as collector_app
+    from .collector.sources import KIND, api_sources
+
+    context = _context(ctx)
+    chosen = [s for s in select_sources(load_sources(context.project_dir), sources) if s.kind == KIND]
+    if not chosen:
+        raise LoaderError(f"no source in {context.project_dir / 'models'} has meta.loader.source: {KIND}"
+                          + (f" among {', '.join(sources)}" if sources else ""))
+    for api in api_sources(chosen):   # keys and settings checked here, in one clear line, before any worker starts
+        try:
+            api.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LoaderError(f"{api.key}: cannot create the spool folder {api.folder}: {exc.strerror}") from None
+        if not os.access(api.folder, os.W_OK):
+            raise LoaderError(f"{api.key}: the spool folder {api.folder} is not writable")
+        limit = f"{api.rate_per_second:g} events/s" if api.rate_per_second else "no rate limit"
+        console.print(markup(f"{api.key} ({api.source.format.name}): spool {api.folder}; {limit}; "
+                             f"origins {', '.join(api.cors_origins) or 'none (server-side only)'}"), soft_wrap=True)
+    os.environ.update({collector_app.ENV_PROJECT: str(context.project_dir),
+                       collector_app.ENV_SELECT: ",".join(sources), collector_app.ENV_WORKERS: str(workers)})
+    console.print(f"Event API on http://{host}:{port}{root_path}/v1/events (docs: /docs); Ctrl-C stops it")
+    uvicorn.run("loaders.collector.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                loop="uvloop", http="httptools", access_log=access_log, proxy_headers=bool(forwarded_allow_ips),
+                forwarded_allow_ips=forwarded_allow_ips, root_path=root_path, log_level="info",
+                timeout_graceful_shutdown=30, server_header=False)
+
+
+@cli.command()
 @click.option("--rejects", "show_rejects", is_flag=True, help="Also list rejected rows with line and reason.")
 @click.pass_context
 @_guard
@@ -305,11 +377,13 @@ def status(ctx, show_rejects):
             table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
         for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding, hour \
                 in wh.status_rows():
-            colour = {"landed": "green", "failed": "red"}.get(state, "white")
+            colour = {"landed": "green", "failed": "red", "duplicate": "yellow",
+                      "cancelled": "yellow"}.get(state.split(";")[0], "white")
             when = str(NameStamp(day, hour)) if day else ""
-            table.add_row(f"{retailer}.{dataset}", _short_name(name), when, f"[{colour}]{state}[/{colour}]",
-                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), encoding or "",
-                          message or "")
+            table.add_row(f"{retailer}.{dataset}", markup(_short_name(name)), when,
+                          f"[{colour}]{markup(state)}[/{colour}]",
+                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), markup(encoding),
+                          markup(mask_text(message)))
         Console().print(table)
         if show_rejects:
             rows = wh.con.execute(
@@ -320,8 +394,44 @@ def status(ctx, show_rejects):
             for col in ("file", "line", "problem", "reason", "raw text"):
                 rej.add_column(col)
             for name, line, problem, reason, raw_text in rows:
-                rej.add_row(Path(name).name, str(line), problem or "", reason or "", (raw_text or "")[:80])
+                # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+                rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
+                            markup(plain(mask_text(raw_text))[:80]))
             Console().print(rej)
+
+
+@cli.command("check-personal-data")
+@click.pass_context
+@_guard
+def check_personal_data(ctx):
+    """Search every table and view of the warehouse for e-mail addresses and phone numbers in plaintext.
+
+    Lists each column holding any, with row counts. Exit code 1 when one is
+    found outside the raw table of a source that keeps personal data (pii:
+    keep). Names and addresses have no pattern: the format declarations drop
+    them (README "Personal data").
+    """
+    from .pii_scan import scan
+
+    context = _context(ctx)
+    if not context.warehouse.exists():
+        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
+    kept = {f"{s.schema}.{s.identifier}": s.key for s in load_sources(context.project_dir) if s.personal.keep}
+    with Warehouse(context.warehouse) as wh:
+        hits = scan(wh.con)
+    table = Table(title=f"Plaintext e-mails and phone numbers in {context.warehouse}")
+    for col in ("relation", "column", "rows with e-mails", "rows with phones", "note"):
+        table.add_column(col, justify="right" if col.startswith("rows") else "left")
+    for hit in hits:
+        note = f"{kept[hit.relation]} keeps personal data (pii: keep)" if hit.relation in kept else "unexpected"
+        table.add_row(*(markup(c) for c in (hit.relation, hit.column, str(hit.emails), str(hit.phones), note)))
+    unexpected = [h for h in hits if h.relation not in kept]
+    if hits:
+        Console().print(table)
+    console.print(f"{len(unexpected)} column(s) with personal data in plaintext"
+                  + (f", {len(hits) - len(unexpected)} in the raw tables of sources that keep it" if kept else ""),
+                  soft_wrap=True)
+    sys.exit(EXIT_FAILED if unexpected else 0)
 
 
 @cli.command("demo-data")
@@ -336,14 +446,42 @@ def demo_data(out, days):
     console.print(f"wrote {len(written)} files under {out}")
 
 
-@cli.command("add-retailer")
+class _InOrder(click.Command):
+    """A command that remembers the order its options were given in (ctx.meta["given_order"]):
+    field transformations run in command-line order (vendor spec 003 applies them one after the other)."""
+
+    def make_parser(self, ctx):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args):
+            opts, rest, order = parse(args)
+            ctx.meta["given_order"] = [getattr(param, "name", None) for param in order]
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
+
+
+TRANSFORMATION_FLAGS = {"renames": "rename", "copies": "copy", "news": "new", "deletes": "delete", "maps": "map",
+                        "timestamps": "timestamp", "casts": "cast"}
+
+
+@cli.command("add-retailer", cls=_InOrder)
 @click.argument("retailer")
-@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT:LOCATION",
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME:FORMAT[:LOCATION]",
               help="A dataset the retailer delivers, e.g. visits:symbiosys_visits_csv:'drop/acme/acme_visits_*.csv' "
-                   "(repeatable).")
+                   "(repeatable); a format fetched from an API takes no location: contacts:egoi_contacts.")
 @click.option("--option", "options", multiple=True, metavar="NAME:KEY=VALUE",
-              help="A meta.loader option of a dataset, e.g. orders:order_id_column=Id or "
-                   "orders:timezone=America/Toronto (repeatable).")
+              help="A meta.loader option of a dataset; VALUE is YAML (text, [lists], {maps}; a number stays the "
+                   "text given), e.g. "
+                   "orders:order_id_column=Id, orders:timezone=America/Toronto, orders:optional_columns='[Email, Id]', "
+                   "contacts:list_id=321, contacts:api_key_env=EGOI_API_KEY (repeatable). "
+                   "An unknown KEY is refused with the list of known ones.")
+@click.option("--user-id-field", "user_id_fields", multiple=True, metavar="NAME:FIELD",
+              help="The field holding the user id (formats with a user_id column, e.g. users:email).")
+@click.option("--user-id-type", "user_id_types", multiple=True, metavar="NAME:TYPE",
+              help="The user id type of the dataset's ids (e.g. users:email, users:crm_id).")
 @click.option("--cadence", type=click.Choice(list(FRESHNESS)), default="daily", show_default=True,
               help="How often the retailer delivers: sets meta.loader.cadence and the source freshness thresholds.")
 @click.option("--overwrite", is_flag=True, help="Replace the files of an existing retailer folder.")
@@ -358,38 +496,51 @@ def demo_data(out, days):
 @click.option("--cast", "casts", multiple=True, metavar="NAME:FIELD:TYPE", help="Cast FIELD to string, integer, float or bool.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, cadence, overwrite, renames, copies, news, deletes, maps,
-                 timestamps, casts):
-    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it."""
+def add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types, cadence, overwrite, **flags):
+    """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it.
+
+    Transformations (--rename, --copy, --new, --delete, --map, --timestamp,
+    --cast) run in the order they are given.
+    """
     from .formats import available_formats
-    from .scaffold import Dataset, write_retailer
+    from .scaffold import Dataset, add_transformation, set_option, set_user_id, write_retailer
 
     project_dir = find_project_dir(ctx.obj[0])
     if not datasets:  # interactive: ask for what the flags did not say
         from .scaffold import prompt_datasets
-        datasets = prompt_datasets(project_dir, retailer)
+        datasets, asked = prompt_datasets(project_dir, retailer)
+        options = (*options, *asked)
     parsed = []
     for spec in datasets:
         parts = spec.split(":", 2)
-        if len(parts) != 3 or not all(parts):
-            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION "
-                              f"(formats: {', '.join(available_formats(project_dir))})")
+        if len(parts) == 2 and all(parts):   # a format fetched from an API has no location
+            parts.append("")
+        if len(parts) != 3 or not all(parts[:2]):
+            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION, or NAME:FORMAT for a format "
+                              f"fetched from an API (formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
     for option in options:
-        name, _, assignment = option.partition(":")
-        key, equals, value = assignment.partition("=")
-        target = next((d for d in parsed if d.name == name), None)
-        if not (target and key and equals):
-            raise LoaderError(f"--option {option!r}: expected NAME:KEY=VALUE with NAME one of the --dataset names")
-        target.options[key] = value
-    from .scaffold import add_transformation
-    for kind, flags in (("rename", renames), ("copy", copies), ("new", news), ("delete", deletes),
-                        ("map", maps), ("timestamp", timestamps), ("cast", casts)):
-        for flag in flags:
-            add_transformation(parsed, kind, flag)
+        set_option(project_dir, parsed, option)
+    for field_flag in user_id_fields:
+        set_user_id(project_dir, parsed, field_flag, "field")
+    for type_flag in user_id_types:
+        set_user_id(project_dir, parsed, type_flag, "type")
+    remaining = {name: list(values) for name, values in flags.items()}
+    for name in ctx.meta.get("given_order", []):
+        if name in TRANSFORMATION_FLAGS and remaining[name]:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], remaining[name].pop(0))
+    for name, values in remaining.items():   # a parser that told no order: declaration order
+        for value in values:
+            add_transformation(parsed, TRANSFORMATION_FLAGS[name], value)
     for path in write_retailer(project_dir, retailer, parsed, overwrite=overwrite):
         console.print(f"wrote {path.relative_to(project_dir)}")
-    console.print("next: drop files at the locations above, then `retail-imports run`")
+    from .api import kind_of_format
+    fetched = [d.name for d in parsed if kind_of_format(d.format)]
+    if len(fetched) < len(parsed):
+        console.print("next: drop files at the locations above, then `retail-imports run`")
+    if fetched:
+        console.print(f"next: make the API key of {', '.join(fetched)} available (the variable api_key_env names, "
+                      "or the credentials profile), then `retail-imports run`")
 
 
 @cli.command()
@@ -405,23 +556,29 @@ def discover(ctx, sample, retailer, dataset, folder):
 
     project_dir = find_project_dir(ctx.obj[0])
     found = sniff_sample(sample, project_dir, folder)
-    layout = {"json_lines": "JSON lines", "delimited": f"delimiter {found.delimiter!r}"}.get(found.layout, found.layout)
-    click.echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
-               f"header: {'yes' if found.has_header else 'no'}")
+    layout = {"json_lines": "JSON lines", "parquet": "Parquet",
+              "delimited": f"delimiter {found.delimiter!r}"}.get(found.layout, found.layout)
+
+    def echo(text: str) -> None:   # the sample's fields are delivered data
+        click.echo(plain(text))
+
+    echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
+         f"header: {'yes' if found.has_header else 'no'}")
     if found.name_stamp:
         stamp = found.name_stamp
         hour = f", hour {stamp.hour:02d}" if stamp.hour is not None else ""
-        click.echo(f"date in the name: {stamp.text} ({stamp.format}{hour})")
-    click.echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
+        echo(f"date in the name: {stamp.text} ({stamp.format}{hour})")
+    echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
-        click.echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, or pick "
-                   "another format)")
+        echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
+             "another format, or, when the retailer's export omits them, add --option "
+             f"{dataset}:optional_columns='[{', '.join(found.missing)}]')")
     for name, pattern in found.timestamps.items():
-        click.echo(f"timestamp field {name} looks like {pattern}")
+        echo(f"timestamp field {name} looks like {pattern}")
     for note in found.notes:
-        click.echo(f"note: {note}")
-    click.echo("proposed:")
-    click.echo("  " + found.command(retailer, dataset))
+        echo(f"note: {note}")
+    echo("proposed:")
+    echo("  " + found.command(retailer, dataset))
 REPORT_DIR_HELP = "Folder for the report's .json and .html (default: reports/ in the project)."
 
 
@@ -471,12 +628,13 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
     def land(wh, sources, planned, on_stage):
+        _warn_personal_data_kept(sources)
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_stage=on_stage,
-                                   on_file=lambda o, size: progress.update(task, advance=size,
-                                                                            description=_short_name(o.file_name)))
-        _print_summary(summary)
+                                   on_file=lambda o, size: progress.update(
+                                       task, advance=size, description=markup(_short_name(o.file_name))))
+        _print_summary(summary, planned)
         console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
         return summary
 
@@ -499,27 +657,31 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False,
           run: RunRecord | None = None) -> ImportSummary:
-    declared = load_sources(context.project_dir)
-    sources = select_sources(declared, tuple(selectors))
-    if not sources:
+    problems: list[SourceProblem] = []   # sources declared wrong: each fails alone, the others land
+    declared = load_sources(context.project_dir, problems)
+    sources = select_sources(declared, tuple(selectors), problems)
+    broken = select_sources(problems, tuple(selectors), declared) if selectors else problems
+    if not sources and not broken:
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
         with run_lock(context.warehouse):
             return _land(context, selectors, locked=True, honour_backoff=honour_backoff, run=run)
     if run:
         run.stage("listing")
-    files = plan(sources)
+    files = plan(sources, broken)
+    _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
         ensure_raw_tables(wh, declared)   # landing one source must not break the build of the others
         task = progress.add_task("landing", total=files.total_bytes or 1)
 
         def advance(outcome, size):
-            progress.update(task, advance=size, description=f"{outcome.source} {_short_name(outcome.file_name)}")
+            progress.update(task, advance=size,
+                            description=f"{outcome.source} {markup(_short_name(outcome.file_name))}")
 
         summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
                                honour_backoff=honour_backoff,
                                on_stage=(lambda stage: run.stage(stage, wh)) if run else trace)
-    _print_summary(summary)
+    _print_summary(summary, files)
     return summary
 
 
@@ -527,6 +689,15 @@ def _recorded(context: Context, command: str, selectors, schedule: str | None = 
     """The run's row in loader.runs (runs.recorded), for the sources the selectors pick."""
     keys = [s.key for s in select_sources(load_sources(context.project_dir), tuple(selectors))]
     return recorded(context.warehouse, command, keys, schedule=schedule, scheduled=scheduled)
+
+
+def _warn_personal_data_kept(sources) -> None:
+    """A source that opted out of hashing is said at every landing, not only in its YAML."""
+    for source in sources:
+        if source.personal.keep:
+            console.print(f"[bold red]personal data kept:[/bold red] {markup(source.key)} sets pii: keep, so its "
+                          "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
+                          soft_wrap=True)
 
 
 def _short_name(name: str) -> str:
@@ -545,27 +716,41 @@ def _progress() -> Progress:
     )
 
 
-def _print_summary(summary: ImportSummary) -> None:
+def _print_summary(summary: ImportSummary, planned=None) -> None:
+    for source, warning in summary.warnings.items():
+        console.print(f"[yellow]warning[/yellow] {markup(source)}: {markup(warning)}", soft_wrap=True)
+    for source in (planned.empty if planned else []):
+        # other kinds list segments, tables or API answers: no glob to name
+        what = (f"no file matches {markup(public_url(source.location))}" if source.kind == "files"
+                else f"no delivery yet (source: {markup(source.kind)})")
+        console.print(f"[yellow]nothing found[/yellow] {source.key}: {what}", soft_wrap=True)
     for outcome in summary.outcomes:
+        for note in outcome.notes:
+            console.print(f"[yellow]warning[/yellow] {markup(outcome.file_name)}: {markup(note)}", soft_wrap=True)
         for warning in outcome.warnings:
-            console.print(f"[yellow]warning[/yellow] {escape(warning)}", soft_wrap=True)
+            console.print(f"[yellow]warning[/yellow] {markup(warning)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"
-        if outcome.status == "failed":
-            console.print(f"[red]failed[/red] {escape(outcome.message or '')}", soft_wrap=True)
-        elif outcome.status == "waiting":
-            console.print(f"[yellow]waiting[/yellow] {escape(outcome.message or '')}", soft_wrap=True)
+        if outcome.status in ("failed", "waiting", "duplicate"):
+            colour = "red" if outcome.status == "failed" else "yellow"
+            where = f"{outcome.source}: " if not outcome.file_name else ""
+            console.print(f"[{colour}]{outcome.status}[/{colour}] {where}{markup(outcome.message)}", soft_wrap=True)
         elif outcome.status == "landed" and (outcome.rows_rejected or decoded):
             rejected = (f", {outcome.rows_rejected} rejected (see `retail-imports status --rejects`)"
                         if outcome.rows_rejected else "")
-            console.print(f"[yellow]landed[/yellow] {escape(outcome.file_name)}: {outcome.rows_landed} rows"
-                          f"{rejected}{escape(decoded)}", soft_wrap=True)
+            console.print(f"[yellow]landed[/yellow] {markup(outcome.file_name)}: {outcome.rows_landed} rows"
+                          f"{rejected}{markup(decoded)}", soft_wrap=True)
+        if outcome.doubt:
+            console.print(f"[yellow]uncertain encoding[/yellow] {markup(outcome.file_name)}: decoded as "
+                          f"{outcome.encoding}, but {markup(outcome.doubt)}; set the source's `encoding:` if "
+                          "that is wrong", soft_wrap=True)
     waiting = f", {summary.count('waiting')} waiting to retry" if summary.count("waiting") else ""
+    duplicate = f", {summary.count('duplicate')} duplicate" if summary.count("duplicate") else ""
     downloaded = (f"; downloaded {summary.downloaded_files} files ({summary.downloaded_bytes} bytes)"
                   if summary.remote else "")
     console.print(
-        f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged, "
+        f"{summary.count('landed')} landed, {summary.count('unchanged')} unchanged{duplicate}, "
         f"{summary.count('failed')} failed{waiting}; {summary.rows_rejected} rows rejected{downloaded}",
         soft_wrap=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import LoaderError
@@ -29,12 +30,30 @@ def profiles_dir(project_dir: Path) -> Path:
     )
 
 
-def run_dbt(project_dir: Path, args: list[str]) -> bool:
+@contextmanager
+def environ(**values: str):
+    """Environment variables set for the duration (dbt reads its settings from them)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_dbt(project_dir: Path, args: list[str], warehouse: Path | None = None) -> bool:
+    """`dbt <args>` in this process; with `warehouse`, on that DuckDB file (profiles.yml reads
+    RETAIL_WAREHOUSE), so dbt builds the file the loader just landed into."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     from dbt.cli.main import dbtRunner  # imported late: dbt takes a second to import
 
     full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir(project_dir))]
-    result = dbtRunner().invoke(full)
+    with environ(**({"RETAIL_WAREHOUSE": str(warehouse)} if warehouse else {})):
+        result = dbtRunner().invoke(full)
     if result.exception is not None and interrupted(result.exception):
         raise KeyboardInterrupt   # dbt cancelled its queries; the run ends `cancelled`
     if result.exception is not None:

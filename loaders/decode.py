@@ -21,15 +21,18 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Callable, Iterator
 
-from .errors import FileError, LoaderError
+from . import encodings
+from .errors import FileError, LoaderError, disk_full
 from .lines import LineCounter
+from .tempdirs import private_folder
 
 CHUNK = 1 << 20
 DEFAULT_MAX_UNPACKED_BYTES = 16 << 30   # per delivery, all members together
@@ -37,9 +40,6 @@ DEFAULT_MAX_RATIO = 250                 # unpacked / packed, checked once past R
 RATIO_FLOOR = 16 << 20                  # small files can have silly ratios and do no harm
 DEFAULT_MAX_MEMBERS = 10_000
 _DETECT_SAMPLE = 1 << 20
-# Among encodings that read a sample identically, name the most common one
-# (a cp1252 file with one en dash reads the same as cp1250).
-_PREFERRED = ("utf-8", "cp1252", "iso8859-1", "iso8859-15", "cp1250", "mac-roman")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
@@ -56,8 +56,10 @@ class Unit:
     size: int = 0               # bytes as delivered (a member: unpacked)
     checksum: str | None = None  # SHA-256 of the content, unpacked, before transcoding
     lines: int | None = None    # lines of the file at `path`, counted with the checksum (None: not counted)
+    long_lines: bool | None = None  # some line may be long (lines.LineCounter); None: not known
     encoding: str = "utf-8"
     detected: bool = False      # the encoding was auto-detected
+    doubt: str | None = None    # why the detected encoding may be wrong (None: confident)
     error: FileError | None = None
 
 
@@ -113,14 +115,16 @@ def units(path: str, name: str, options: dict, workdir: str) -> Iterator[Unit]:
         content = os.path.join(workdir, "content")
         try:
             with gzip.open(path, "rb") as source:
-                digest, size, lines = _unpack(source, content, packed, limits.max_unpacked_bytes, limits, name)
+                digest, size, counter = _unpack(source, content, packed, limits.max_unpacked_bytes, limits, name)
         except (OSError, EOFError, zlib.error) as exc:
+            if disk_full(exc):
+                raise
             raise FileError(name, f"gzip data is damaged: {exc}") from None
     else:
         counter = LineCounter()
         content, size, digest = path, packed, checksum(path, counter.update)
-        lines = counter.lines
-    yield _decoded(Unit(name, (name,), size=size, checksum=digest, lines=lines), content, encoding, workdir)
+    yield _decoded(Unit(name, (name,), size=size, checksum=digest, lines=counter.lines,
+                        long_lines=counter.long_line), content, encoding, workdir)
 
 
 def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, limits: Limits,
@@ -137,6 +141,12 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
         if len(members) > limits.max_members:
             raise FileError(name, f"archive has {len(members)} members, more than max_archive_members "
                                   f"({limits.max_members})")
+        twice = [member for member, count in Counter(m.filename for m in members).items() if count > 1]
+        if twice:
+            # Unzip tools keep one and drop the other without a word; which one the
+            # retailer meant cannot be known, and landing both could double rows.
+            raise FileError(name, f"archive holds more than one member named {', '.join(map(repr, twice))}: "
+                                  "refused, nothing of it was landed (ask for an archive with distinct names)")
         budget = limits.max_unpacked_bytes
         for number, member in enumerate(members, start=1):
             unit = Unit(f"{name}/{member.filename}", (member.filename, name))
@@ -148,8 +158,9 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
             content = os.path.join(workdir, f"member-{number}")
             try:
                 with archive.open(member) as source:
-                    unit.checksum, unit.size, unit.lines = _unpack(source, content, max(member.compress_size, 1),
-                                                                   budget, limits, unit.name)
+                    unit.checksum, unit.size, counter = _unpack(source, content, max(member.compress_size, 1),
+                                                                budget, limits, unit.name)
+                unit.lines, unit.long_lines = counter.lines, counter.long_line
                 budget -= unit.size
                 if member.filename.lower().endswith((".gz", ".gzip", ".zip")):
                     raise FileError(unit.name, "a compressed file inside an archive is not unpacked again; "
@@ -160,6 +171,8 @@ def _zip_units(path: str, name: str, packed: int, encoding, member_glob: str, li
                 yield unit
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
                 # RuntimeError: encrypted member; NotImplementedError: unknown compression method
+                if disk_full(exc):
+                    raise
                 unit.error, unit.path = FileError(unit.name, f"member cannot be unpacked: {exc}"), None
                 yield unit
             finally:
@@ -177,7 +190,7 @@ def _unsafe_member(member: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: str) -> tuple[str, int, int]:
+def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: str) -> tuple[str, int, LineCounter]:
     """Copy a decompressing stream to dest, hashing it and counting its lines, within the size and ratio limits.
 
     `budget` is what is left of max_unpacked_bytes for this delivery. The
@@ -185,7 +198,7 @@ def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: s
     can claim any size.
     """
     digest, written, counter = hashlib.sha256(), 0, LineCounter()
-    with open(dest, "wb") as out:
+    with _writing(dest) as out:
         while block := source.read(CHUNK):
             written += len(block)
             if written > budget:
@@ -199,7 +212,7 @@ def _unpack(source, dest: str, packed: int, budget: int, limits: Limits, name: s
             digest.update(block)
             counter.update(block)
             out.write(block)
-    return digest.hexdigest(), written, counter.lines
+    return digest.hexdigest(), written, counter
 
 
 def _decoded(unit: Unit, content: str, encoding, workdir: str) -> Unit:
@@ -210,9 +223,10 @@ def _decoded(unit: Unit, content: str, encoding, workdir: str) -> Unit:
         return unit
     if wanted == "auto":
         try:
-            unit.encoding, unit.detected = detect(content)
+            unit.encoding, unit.doubt = detect(content)
         except FileError as exc:
             raise FileError(unit.name, exc.problem) from None
+        unit.detected = True
     else:
         try:
             unit.encoding = codecs.lookup(wanted).name
@@ -226,50 +240,60 @@ def _decoded(unit: Unit, content: str, encoding, workdir: str) -> Unit:
         unit.path = content  # DuckDB reads UTF-8 itself and skips a UTF-8 BOM
         return unit
     unit.path = content + ".utf8" if content.startswith(workdir) else os.path.join(workdir, "content.utf8")
-    unit.lines = None  # counted on the bytes before transcoding, which UTF-16 spells differently
+    # counted on the bytes before transcoding, which UTF-16 spells differently
+    unit.lines = unit.long_lines = None
     transcode(content, unit.path, unit.encoding)
     return unit
 
 
-def detect(path: str) -> tuple[str, bool]:
-    """(encoding, True): a byte-order mark, else valid UTF-8, else charset-normalizer's best guess."""
+def detect(path: str) -> tuple[str, str | None]:
+    """(encoding, doubt): a byte-order mark, else valid UTF-8, else the most plausible code page (encodings.py).
+
+    doubt says why the code page may be wrong, None when the choice is clear.
+    """
     bom = _bom(path)
     if bom:
-        return bom[1], True
+        return bom[1], None
     with open(path, "rb") as handle:
         head = handle.read(1 << 16)
     if b"\x00" not in head and _is_utf8(path):
-        return "utf-8", True
+        return "utf-8", None
+    sample, lines = _non_ascii_sample(path)
+    if b"\x00" not in sample:
+        found = encodings.guess(sample, lines)
+        return found.encoding, found.uncertain
+    # NUL bytes: UTF-16/32 without a byte-order mark, which charset-normalizer recognises
     from charset_normalizer import from_bytes
 
-    sample = _non_ascii_sample(path)
     best = from_bytes(sample).best()
     if best is None:
         raise FileError(path, "encoding cannot be detected; set the source's `encoding:`")
-    chosen = codecs.lookup(best.encoding).name
-    text = str(best)
-    for candidate in _PREFERRED:
-        if candidate in {codecs.lookup(c).name for c in best.could_be_from_charset}:
-            try:
-                if sample.decode(candidate) == text:
-                    chosen = candidate
-                    break
-            except UnicodeDecodeError:
-                continue
-    return chosen, True
+    return codecs.lookup(best.encoding).name, None
 
 
 def transcode(source: str, dest: str, encoding: str) -> None:
     """Rewrite `source` as UTF-8 without BOM; undecodable bytes pass through unchanged (and get rejected)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
     skip_bom = _bom(source)
-    with open(source, "rb") as src, open(dest, "wb") as out:
+    with open(source, "rb") as src, _writing(dest) as out:
         if skip_bom:
             src.read(len(skip_bom[0]))
             decoder = codecs.getincrementaldecoder(skip_bom[1])(errors="surrogateescape")
         while block := src.read(CHUNK):
             out.write(decoder.decode(block).encode("utf-8", errors="surrogateescape"))
         out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape"))
+
+
+@contextmanager
+def _writing(path: str) -> Iterator:
+    """open(path, "wb"), whose write errors name the file (a write's OSError does not: disk full must)."""
+    try:
+        with open(path, "wb") as handle:
+            yield handle
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, path) from None
+        raise
 
 
 def _bom(path: str) -> tuple[bytes, str] | None:
@@ -293,17 +317,18 @@ def _is_utf8(path: str) -> bool:
     return True
 
 
-def _non_ascii_sample(path: str) -> bytes:
-    """The lines that hold non-ASCII bytes (what tells encodings apart), up to a megabyte."""
-    lines, total = [], 0
+def _non_ascii_sample(path: str) -> tuple[bytes, list[int]]:
+    """The lines that hold non-ASCII bytes (what tells encodings apart), up to a megabyte, and their line numbers."""
+    lines, numbers, total = [], [], 0
     with open(path, "rb") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             if max(line, default=0) > 0x7F or b"\x00" in line:
-                lines.append(line)
+                lines.append(line if line.endswith(b"\n") else line + b"\n")
+                numbers.append(number)
                 total += len(line)
                 if total > _DETECT_SAMPLE:
                     break
-    return b"".join(lines)
+    return b"".join(lines), numbers
 
 
 def checksum(path: str, on_block: Callable[[bytes], None] | None = None) -> str:
@@ -327,5 +352,5 @@ def _remove(*paths: str) -> None:
 
 def workdir():
     """A private temporary folder for one delivery (removed with everything in it), under $TMPDIR."""
-    return tempfile.TemporaryDirectory(prefix="retail-imports-")
+    return private_folder()
 

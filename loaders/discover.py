@@ -16,7 +16,11 @@ format's required fields the file lacks; timestamps in a non-ISO form
 the proposal and runs it.
 
 A format whose files the text sniffer cannot read (a Parquet export, like
-GA4's) registers a probe in LAYOUT_PROBES for its layout.
+GA4's) registers a probe in LAYOUT_PROBES for its layout; a format of
+nested exports (`nested`: GA4's, as Parquet or JSON lines) is read by
+sniff.py's own reader for them. API formats are fetched, never a sample
+file: discover does not propose them. A doubt about the detected encoding is
+said with the words it quotes masked as landing masks them.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import decode
+from .api import kind_of_format
 from .discovery import NameStamp, name_stamp
 from .errors import FileError, LoaderError
 from .formats import Format, available_formats, load_format
 from .jsonlines import json5_rows
+from .pii import Policy
 from .sniff import VALUE_PATTERNS, Dialect, csv_options, sniff
 
 _SAMPLE_ROWS = 200
@@ -68,7 +74,7 @@ class Discovery:
     path: Path
     encoding: str
     has_bom: bool
-    layout: str                       # delimited, json_lines, or a probed layout
+    layout: str                       # delimited, json_lines, parquet, or a probed layout
     delimiter: str | None
     has_header: bool
     header: list[str]
@@ -123,7 +129,8 @@ def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> D
                 raise unit.error
             if unit.name != path.name:
                 notes.append(f"an archive: its members land one by one, each like {unit.name.split('/', 1)[1]!r}")
-            fits = [fit for name in available_formats(project_dir)
+            # API formats are fetched, never a sample file
+            fits = [fit for name in available_formats(project_dir) if not kind_of_format(name)
                     for fit in _fits(unit.path, load_format(project_dir, name))]
             best = max((f for f in fits if f.fits), key=lambda f: (f.score, f.declared_delimiter), default=None)
             if best is None:
@@ -167,6 +174,8 @@ def _fits(path: str, fmt: Format) -> list[_Fit]:
         if dialect.layout == "json_lines":
             keys, rows = _json_sample(path, fmt)
             return [_score(fmt, dialect, keys, rows)]
+        if dialect.layout == "parquet":   # a nested export (sniff.py read its schema): no text records
+            return [_score(fmt, dialect, dialect.header or [], [])]
         if delimiter is not None and dialect.delimiter != delimiter:
             continue
         records = _records(path, dialect, fmt)
@@ -245,7 +254,11 @@ def _explain(found: Discovery, best: _Fit, unit: decode.Unit) -> None:
     if not best.declared_delimiter:
         found.notes.append(f"{fmt.name} files use {' or '.join(map(repr, fmt.delimiters))}: add "
                            f"file: {{delimiters: [{found.delimiter!r}]}} to the source's meta.loader")
-    if unit.encoding != "utf-8":
+    if unit.doubt:
+        # it quotes words of the sample: masked as landing will mask them for this format
+        found.notes.append(f"encoding {unit.encoding} is a guess: {Policy.for_source(fmt, {}).mask_quotes(unit.doubt)}"
+                           "; check it and set encoding: in meta.loader")
+    if unit.encoding not in ("utf-8", "binary") and found.layout != "parquet":
         found.options["encoding"] = "auto"
         found.notes.append(f"encoding {unit.encoding} (detected): the proposal sets encoding: auto, so each file's "
                            "encoding is detected as here (or set the encoding you know)")
@@ -255,7 +268,14 @@ def _explain(found: Discovery, best: _Fit, unit: decode.Unit) -> None:
                            "a source with other fields lists them in file.columns")
         return
     have = {_normal(h): i for i, h in enumerate(best.fields)}
-    found.missing = [c.source for c in fmt.columns if c.required and c.source and _normal(c.source) not in have]
+    exact = {h.strip() for h in best.fields}
+    found.missing = [name for name in fmt.vendor_required
+                     if (name not in exact if fmt.case_sensitive else _normal(name) not in have)]
+    for name in found.missing:
+        if _normal(name) in have:   # keys are case sensitive (vendor spec 003)
+            field_name = best.fields[have[_normal(name)]]
+            found.notes.append(f"field {field_name!r} is not {name!r}: keys are case sensitive "
+                               f"(rename it in the export, or --rename DATASET:{field_name}={name})")
     for column in fmt.columns:
         index = have.get(_normal(column.source or ""))
         if column.type != "timestamp" or index is None:

@@ -15,9 +15,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from .api import KINDS as API_KINDS
+from .api import ApiKind, write_json_lines
 from .errors import FileError
 from .formats import FileDatePattern
 from .project import Source
@@ -33,6 +36,12 @@ class DeliveredFile:
     storage: Storage | None = field(default=None, compare=False, repr=False)
     # Kinds other than `files`: writes the delivery to a local path, returns the bytes written.
     fetcher: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    problem: str | None = None       # refused without being read (storage.RemoteFile.problem)
+    # The delivery's date when its lister knows it (its name need not match the format's file-date pattern).
+    file_date: date | None = None
+    # What fetching learned, for the manifest (an API delivery: pages, a note); filled by the fetcher.
+    fetched: dict = field(default_factory=dict, compare=False, repr=False)
+    rows: int | None = None          # a table read in place (kind bigquery): its row count
 
     @property
     def name(self) -> str:
@@ -57,13 +66,47 @@ def _files(source: Source) -> list[DeliveredFile]:
     """Files matching the source's location glob, oldest file name first."""
     storage = Storage(source.location, source.options, source.key)
     return [
-        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage)
+        DeliveredFile(f.path, f.size or 0, None if storage.is_local else f.url, f.fingerprint, storage,
+                      problem=f.problem)
         for f in storage.list()
     ]
 
 
+def _segments(source: Source) -> list[DeliveredFile]:
+    """Closed spool segments of an event_api source (loaders/collector), oldest first."""
+    from .collector.spool import segment_deliveries
+
+    return segment_deliveries(source)
+
+
+def _api(kind: ApiKind) -> Callable[[Source], list[DeliveredFile]]:
+    """An API kind's lister: each delivery of the run, fetched to JSON lines only when landed.
+
+    No fingerprint: an API gives no version of its answer, so every run
+    fetches, and the content's checksum tells whether anything changed.
+    """
+    def lister(source: Source) -> list[DeliveredFile]:
+        listed = []
+        for delivery in kind.deliveries(source):
+            fetched: dict = {}
+            listed.append(DeliveredFile(delivery.name, 0, url=delivery.name,
+                                        fetcher=partial(write_json_lines, delivery, fetched), fetched=fetched))
+        return listed
+    return lister
+
+
+def _bigquery_tables(source: Source) -> list[DeliveredFile]:
+    """Tables already in BigQuery (bigquery_source.py), read there in place."""
+    from .bigquery_source import check_target, list_tables
+
+    check_target(source)
+    return list_tables(source)
+
+
 # meta.loader.source -> its lister (project.SOURCE_KINDS names them).
-KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {"files": _files}
+KINDS: dict[str, Callable[[Source], list[DeliveredFile]]] = {
+    "files": _files, "event_api": _segments, "bigquery": _bigquery_tables,
+    **{name: _api(kind) for name, kind in API_KINDS.items()}}
 
 
 def discover(source: Source) -> list[DeliveredFile]:
@@ -105,22 +148,22 @@ def file_stamp(path: str, pattern: FileDatePattern | None) -> NameStamp | None:
     takes a date if the name plainly holds one (NAME_DATES), and lands the
     file without one otherwise: no rule of its vendor asks for a dated name.
     """
-    name = os.path.basename(path)
     if pattern is None:
-        return name_stamp(name)
+        return name_stamp(os.path.basename(path))
+    name = path if pattern.scope == "path" else os.path.basename(path)
     found = _stamps(name, pattern)
     if not found:
-        raise FileError(path, f"file name has no date matching {pattern.regex!r} ({pattern.format})")
+        raise FileError(path, f"file {pattern.scope} has no date matching {pattern.regex!r} ({pattern.format})")
     if len({(s, h) for s, h, _ in found}) > 1:
         shown = ", ".join(sorted({s + (f" {h}h" if h else "") for s, h, _ in found}))
-        raise FileError(path, f"file name holds more than one date: {shown}")
+        raise FileError(path, f"file {pattern.scope} holds more than one date: {shown}")
     raw, hour, text = found[0]
     try:
         day = datetime.strptime(raw, pattern.format).date()
     except ValueError:
-        raise FileError(path, f"file name date {raw!r} is not a real date ({pattern.format})") from None
+        raise FileError(path, f"file {pattern.scope} date {raw!r} is not a real date ({pattern.format})") from None
     if hour is not None and not 0 <= int(hour) <= 23:
-        raise FileError(path, f"file name hour {hour!r} after the date {raw} is not an hour (00 to 23)")
+        raise FileError(path, f"file {pattern.scope} hour {hour!r} after the date {raw} is not an hour (00 to 23)")
     return NameStamp(day, None if hour is None else int(hour), text, pattern.format)
 
 
@@ -158,8 +201,12 @@ def _stamps(name: str, pattern: FileDatePattern) -> list[tuple[str, str | None, 
 
 
 def relative_name(path: str, project_dir: Path) -> str:
-    """How a file is named in the warehouse: relative to the project when inside it."""
+    """How a file is named in the warehouse: relative to the project when inside it.
+
+    The folder is resolved, the name is not: a link is named as delivered, not after its target.
+    """
+    resolved = Path(path).parent.resolve() / Path(path).name
     try:
-        return str(Path(path).resolve().relative_to(project_dir))
+        return str(resolved.relative_to(project_dir))
     except ValueError:
-        return str(Path(path).resolve())
+        return str(resolved)

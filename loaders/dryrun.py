@@ -15,19 +15,19 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .dbt import BUILD, run_dbt
+from .dbt import BUILD, environ, run_dbt
 from .decode import checksum
 from .errors import LoaderError
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
-from .project import Source, load_sources, select_sources
+from .project import Source, SourceProblem, load_sources, select_sources
 from .report import Report, collect
 from .runs import recorded, trace
+from .storage import redacted
+from .tempdirs import private_folder
 from .warehouse import Warehouse
 
 
@@ -63,14 +63,15 @@ def _select_files(planned: Plan, project_dir: Path, files: tuple[str, ...]) -> P
                                            for _, d in kept)]
     if missing:
         raise LoaderError(f"no selected source delivers {', '.join(missing)}")
-    return Plan(files=kept, errors=planned.errors)
+    return Plan(files=kept, errors=planned.errors, empty=planned.empty)
 
 
 def configuration(project_dir: Path, sources: list[Source], planned: Plan) -> dict:
     return {
         "sources": [{"source": s.key, "format": s.format.name, "location": s.location,
                      "raw_table": f"{s.schema}.{s.identifier}",
-                     "options": {k: str(v) for k, v in s.options.items()}} for s in sources],
+                     "options": {k: str(v) for k, v in redacted(s.options).items()},
+                     "personal_data": s.personal.describe()} for s in sources],
         "files": [{"source": s.key, "file": d.display_name(project_dir), "path": d.path, "size": d.size,
                    "version": _version(d)} for s, d in planned.files],
     }
@@ -79,13 +80,15 @@ def configuration(project_dir: Path, sources: list[Source], planned: Plan) -> di
 def prepare(project_dir: Path, selectors: tuple[str, ...], files: tuple[str, ...],
             from_report: Path | None = None) -> tuple[list[Source], Plan, dict]:
     """The sources and files to import and the configuration to report (or to repeat, with from_report)."""
-    declared = load_sources(project_dir)
+    problems: list[SourceProblem] = []
+    declared = load_sources(project_dir, problems)
     if from_report is not None:
         return _from_report(project_dir, declared, from_report)
-    sources = select_sources(declared, tuple(selectors))
-    if not sources:
+    sources = select_sources(declared, tuple(selectors), problems)
+    chosen = select_sources(problems, tuple(selectors), declared) if selectors else problems
+    if not sources and not chosen:
         raise LoaderError(f"no source in {project_dir / 'models'} has a meta.loader block")
-    planned = _select_files(plan(sources), project_dir, files)
+    planned = _select_files(plan(sources, chosen), project_dir, files)
     return sources, planned, configuration(project_dir, sources, planned)
 
 
@@ -117,20 +120,6 @@ def _from_report(project_dir: Path, declared: list[Source], report_path: Path) -
     return sources, Plan(files=chosen, errors=planned.errors), config
 
 
-@contextmanager
-def _environ(**values: str):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _copy(path: Path, to: Path) -> None:
     if path.exists():
         shutil.copyfile(path, to)
@@ -160,7 +149,7 @@ def execute(report: Report, project_dir: Path, warehouse: Path, sources: list[So
     if os.environ.get("RETAIL_TARGET", "duckdb") != "duckdb":
         raise LoaderError("dry-run and import reports need the duckdb target (RETAIL_TARGET=duckdb)")
     dry = report.dry_run
-    with tempfile.TemporaryDirectory(prefix="retail-imports-dry-run-" if dry else "retail-imports-import-") as tmp:
+    with private_folder("dry-run" if dry else "import") as tmp:
         tmp = Path(tmp)
         before = tmp / "before.duckdb"
         work = tmp / "work.duckdb" if dry else warehouse
@@ -197,10 +186,11 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
     with Warehouse(work) as wh:
         first_load = wh.con.execute("select coalesce(max(load_id), 0) from loader.files").fetchone()[0]
         # dbt builds the whole project: the raw tables of sources not imported must exist too.
-        ensure_raw_tables(wh, load_sources(project_dir))
+        ensure_raw_tables(wh, load_sources(project_dir, problems=[]))
         summary: ImportSummary = land(wh, sources, planned, on_stage)
     on_stage("dbt build")
-    with _environ(RETAIL_WAREHOUSE=str(work), **env):
+    with environ(RETAIL_WAREHOUSE=str(work), **env):
         built = run_dbt(project_dir, [*BUILD, *dbt_args])
-    collect(report, work, before if before.exists() else None, summary, first_load, target, built)
+    collect(report, work, before if before.exists() else None, summary, first_load, target, built,
+            {s.key: s.personal for s in sources})
     return summary

@@ -1,5 +1,10 @@
 """Errors the user can act on. The CLI prints them on one line, no traceback."""
 
+from __future__ import annotations
+
+import errno
+import re
+
 
 class LoaderError(Exception):
     """A problem with the project, a source declaration or the warehouse."""
@@ -18,3 +23,29 @@ class FileError(LoaderError):
 
 class RunInProgress(LoaderError):
     """Another run holds the warehouse lock."""
+
+
+class UsageProblem(LoaderError):
+    """The command line asks for something that does not exist (exit code 2, like click's own)."""
+
+
+class DiskFull(LoaderError):
+    """No space left where the run writes: it stops, the file being landed rolled back."""
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DUCKDB_PATH = re.compile(r'(?:file|to) "([^"]+)"')
+
+
+def disk_full(exc: BaseException) -> DiskFull | None:
+    """The DiskFull an exception means (an OSError, or DuckDB's own words for it), or None."""
+    if isinstance(exc, DiskFull):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        where = exc.filename or "a file"
+        return DiskFull(f"no space left on device writing {where}")
+    text = str(exc)
+    if "No space left on device" in text or "Disk quota exceeded" in text:
+        found = _DUCKDB_PATH.search(text)
+        return DiskFull(f"no space left on device writing {found.group(1) if found else 'the warehouse'}")
+    return None

@@ -22,7 +22,9 @@ YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
-LAYOUTS = ("delimited", "json_lines")
+# nested: BigQuery exports of nested records (GA4's events_*), as Parquet or
+# newline-delimited JSON, every top-level field a column, nested ones as JSON text.
+LAYOUTS = ("delimited", "json_lines", "nested")
 # How JSON lines are read: `strict` is JSON Lines (RFC 8259 JSON, one object a
 # line); `json5_rows` is a leniency a format declares when its vendor writes
 # rows that way (spec 002's "JSON rows": single quotes, a comma after each
@@ -54,6 +56,7 @@ class Column:
 class FileDatePattern:
     regex: str
     format: str
+    scope: str = "name"   # "path": searched in the whole path (exports write events_YYYYMMDD/ folders)
 
 
 @dataclass(frozen=True)
@@ -74,40 +77,85 @@ class Format:
     rows_match_file_date: str | None = None       # column whose value must equal the file-name date
     json_syntax: str = "strict"                   # one of JSON_SYNTAXES
     one_file_per_date: bool = False               # a second file for a date is warned about (it replaces the first)
+    optional: tuple[str, ...] = ()                # required fields this source made optional (optional_columns)
+    refused_lines: bool = False                   # JSON lines: objects holding jsonlines.REFUSED_KEY are rejects
 
     @property
     def source_columns(self) -> list[str]:
         """Raw columns a file of this format has at least (positional names when headerless)."""
         if self.file_columns:
             return list(self.file_columns)
-        names: dict[str, str] = {}
-        for c in self.columns:
-            if c.source:
-                names.setdefault(c.source.lower(), c.source)   # two columns may read one field
-        return list(names.values())
+        # two columns may read one field; names are case sensitive (vendor spec 003)
+        return list(dict.fromkeys(c.source for c in self.columns if c.source))
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
+    @property
+    def case_sensitive(self) -> bool:
+        """Header names (and accepted values) must be spelled exactly: a format whose vendor says so
+        (`case_sensitive: true`, spec 003); others match them without case."""
+        return bool(self.extra.get("case_sensitive"))
+
+    @property
+    def case_sensitive_names(self) -> list[str]:
+        """The declared field names a header must spell exactly (none unless the format is case sensitive)."""
+        return self.source_columns if self.case_sensitive else []
+
+    @property
+    def vendor_required(self) -> list[str]:
+        """The file fields the format requires (a source may make some optional: optional_columns)."""
+        return list(dict.fromkeys(c.source for c in self.columns if c.required and c.source))
+
     def for_source(self, block: dict, where: str) -> "Format":
         """This format as one source uses it: meta.loader may override file options
-        (`file:`), column declarations (`columns: {name: {source, default...}}`) and
-        defaults (`defaults: {name: value}`, short for columns.name.default)."""
+        (`file:`), column declarations (`columns: {name: {source, default...}}`),
+        defaults (`defaults: {name: value}`, short for columns.name.default) and
+        make required fields optional (`optional_columns: [field, ...]`, the
+        fields a retailer's export omits; the loader warns about it at every land)."""
         file_opts = block.get("file") or {}
-        column_opts = {name: dict(opts or {}) for name, opts in (block.get("columns") or {}).items()}
-        for name, value in (block.get("defaults") or {}).items():
+        columns_block = block.get("columns") or {}
+        defaults = block.get("defaults") or {}
+        for key, value in (("file", file_opts), ("columns", columns_block), ("defaults", defaults)):
+            if not isinstance(value, dict):
+                raise LoaderError(f"{where}: meta.loader.{key} must be a mapping, not {value!r}")
+        for name, opts in columns_block.items():
+            if opts is not None and not isinstance(opts, dict):
+                raise LoaderError(f"{where}: meta.loader.columns.{name} must be a mapping such as "
+                                  f"{{source: FIELD}}, not {opts!r}")
+        column_opts = {name: dict(opts or {}) for name, opts in columns_block.items()}
+        for name, value in defaults.items():
             column_opts.setdefault(name, {})["default"] = value
+        optional = self.optional_fields(block, where)
+        for name in optional:
+            for c in self.columns:
+                if c.source == name:
+                    column_opts.setdefault(c.name, {})["required"] = False
         if not file_opts and not column_opts:
             return self
-        if not isinstance(file_opts, dict) or not all(isinstance(v, dict) for v in column_opts.values()):
-            raise LoaderError(f"{where}: meta.loader 'file' and 'columns' must be mappings")
         unknown = sorted(set(column_opts) - {c.name for c in self.columns})
         if unknown:
             known = ", ".join(c.name for c in self.columns)
             raise LoaderError(f"{where}: no column {', '.join(unknown)} in format {self.name} (columns: {known})")
         columns = tuple(_column({**_declared(c), **column_opts.get(c.name, {})}) for c in self.columns)
         merged = _file_fields({**self.extra.get("_file", {}), **file_opts}, where)
-        return replace(self, columns=columns, **merged)
+        return replace(self, columns=columns, optional=tuple(optional), **merged)
+
+    def optional_fields(self, block: dict, where: str) -> list[str]:
+        """meta.loader.optional_columns, checked: required fields of the format, never the one that
+        tells an order's rows apart (line_items.order_rows)."""
+        optional = block.get("optional_columns") or []
+        if isinstance(optional, str):
+            optional = [optional]
+        if not isinstance(optional, list) or not all(isinstance(x, str) for x in optional):
+            raise LoaderError(f"{where}: meta.loader.optional_columns must be a list of field names, not {optional!r}")
+        keys = {(self.extra.get("line_items") or {}).get("order_rows")}
+        allowed = [f for f in self.vendor_required if f not in keys]
+        wrong = [f for f in optional if f not in allowed]
+        if wrong:
+            raise LoaderError(f"{where}: meta.loader.optional_columns names {', '.join(wrong)}, not a field "
+                              f"format {self.name} requires (it may name: {', '.join(allowed) or 'none'})")
+        return list(dict.fromkeys(optional))
 
 
 def formats_dir(project_dir: Path) -> Path:
@@ -123,14 +171,18 @@ def load_format(project_dir: Path, name: str) -> Format:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not path.is_file():
         known = ", ".join(available_formats(project_dir)) or "none"
         raise LoaderError(f"unknown format {name!r} (known formats: {known})")
+    return _to_format(read_declaration(path), path)
+
+
+def read_declaration(path: Path):
+    """The YAML block of a declaration macro (a format, the user id types), as dbt's fromyaml reads it."""
     match = _SPEC_BLOCK.search(path.read_text(encoding="utf-8"))
     if not match:
         raise LoaderError(f"{path}: no '{{% set spec %}}' YAML block found")
     try:
-        spec = yaml.load(match.group(1), Loader=YamlLoader)
+        return yaml.load(match.group(1), Loader=YamlLoader)
     except yaml.YAMLError as exc:
-        raise LoaderError(f"{path}: the format's YAML does not parse: {exc}") from None
-    return _to_format(spec, path)
+        raise LoaderError(f"{path}: the declaration's YAML does not parse: {exc}") from None
 
 
 def _to_format(spec: dict, path: Path) -> Format:
@@ -174,6 +226,13 @@ def _declared(c: Column) -> dict:
     return out
 
 
+def _file_date_pattern(date: dict, where: str) -> FileDatePattern:
+    scope = date.get("in", "name")
+    if scope not in ("name", "path"):
+        raise LoaderError(f"{where}: file.file_date.in must be name or path, not {scope!r}")
+    return FileDatePattern(date["regex"], date["format"], scope)
+
+
 def _file_fields(file_opts: dict, where: str) -> dict:
     """The Format fields a `file:` block sets (format declaration or a source's override)."""
     date = file_opts.get("file_date")
@@ -195,11 +254,12 @@ def _file_fields(file_opts: dict, where: str) -> dict:
         "header": header,
         "quote": file_opts.get("quote", '"'),
         "encoding": file_opts.get("encoding", "utf-8"),
-        "file_date": FileDatePattern(date["regex"], date["format"]) if date else None,
+        "file_date": _file_date_pattern(date, where) if date else None,
         "layouts": layouts,
         "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
         "trailing_prefix": trailing.get("prefix"),
         "rows_match_file_date": file_opts.get("rows_match_file_date"),
         "json_syntax": json_syntax,
         "one_file_per_date": bool(file_opts.get("one_file_per_date", False)),
+        "refused_lines": bool(file_opts.get("refused_lines", False)),
     }

@@ -10,8 +10,8 @@ and each unit whose content checksum changed lands in its own transaction.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -19,15 +19,16 @@ import duckdb
 
 from . import decode
 from .discovery import DeliveredFile, NameStamp, discover, file_stamp
-from .errors import FileError, LoaderError
+from .errors import DiskFull, FileError, LoaderError, disk_full
 from .formats import FileDatePattern
 from .interrupts import deferred_signals, interrupted
-from .land import DEFAULT_MAX_LINE_BYTES, Target, forget_file_rows, land_file
-from .project import Source
-from .required import check_required_columns
+from .land import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_LINE_BYTES, Target, forget_file_rows, land_file
+from .project import Source, SourceProblem
+from .required import case_notes, check_required_columns, optional_notice
 from .sniff import sniff
 from .sql import qualified
-from .warehouse import Warehouse, utcnow
+from .tempdirs import remove_stale
+from .warehouse import ManifestEntry, Warehouse, utcnow
 
 DEFAULT_RETRY_BACKOFF_SECONDS = 300
 DEFAULT_RETRY_MAX_BACKOFF_SECONDS = 86_400
@@ -37,19 +38,23 @@ DEFAULT_RETRY_MAX_BACKOFF_SECONDS = 86_400
 class FileOutcome:
     source: str
     file_name: str
-    status: str                # landed | unchanged | failed | waiting
+    status: str                # landed | unchanged | duplicate | failed | waiting
     rows_read: int = 0
     rows_landed: int = 0
     rows_rejected: int = 0
     message: str | None = None
     encoding: str | None = None
     detected: bool = False     # the encoding was auto-detected
+    notes: list[str] = field(default_factory=list)   # landed, but worth a warning (fields not read)
+    doubt: str | None = None   # why the detected encoding may be wrong
+    previous_version_kept: bool = False   # failed / duplicate: the raw table keeps the file's earlier version
     warnings: list[str] = field(default_factory=list)   # landed, but something the user must know
 
 
 @dataclass
 class ImportSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)   # source -> what to say at every land (optional_columns)
     downloaded_files: int = 0
     downloaded_bytes: int = 0
     remote: bool = False       # some source is remote: say how much was downloaded
@@ -69,7 +74,9 @@ class ImportSummary:
 @dataclass
 class Plan:
     files: list[tuple[Source, DeliveredFile]] = field(default_factory=list)
-    errors: list[FileOutcome] = field(default_factory=list)   # sources whose location could not be listed
+    # sources whose declaration is wrong or whose location could not be listed (or is missing)
+    errors: list[FileOutcome] = field(default_factory=list)
+    empty: list[Source] = field(default_factory=list)   # sources whose location matches no file
 
     @property
     def total_bytes(self) -> int:
@@ -78,10 +85,6 @@ class Plan:
 
 Progress = Callable[[FileOutcome, int], None]
 
-# A cap on header width: beyond it a file is far more likely a wrong delimiter
-# or a corrupted export than real data, and each column costs memory.
-DEFAULT_MAX_COLUMNS = 2048
-
 
 def _check_width(path: str, dialect, cap: int) -> None:
     if dialect.header is not None and len(dialect.header) > cap:
@@ -89,23 +92,29 @@ def _check_width(path: str, dialect, cap: int) -> None:
                               "raise max_columns in the source's meta.loader if this is expected", line=1)
 
 
-def plan(sources: list[Source]) -> Plan:
-    """Every delivered file of every source. A store that cannot be listed fails its source, not the run."""
-    result = Plan()
+def plan(sources: list[Source], problems: list[SourceProblem] = ()) -> Plan:
+    """Every delivered file of every source. A source that is declared wrong or cannot be listed fails
+    on its own, not the run."""
+    result = Plan(errors=[FileOutcome(p.key, "", "failed", message=p.message) for p in problems])
     for source in sources:
-        decode.Limits.from_options(source.options)
-        decode.compression_of("", source.options.get("compression"))
         try:
-            result.files += [(source, f) for f in discover(source)]
+            decode.Limits.from_options(source.options)
+            decode.compression_of("", source.options.get("compression"))
+            found = discover(source)
         except LoaderError as exc:
             result.errors.append(FileOutcome(source.key, source.location, "failed", message=str(exc)))
+            continue
+        result.files += [(source, f) for f in found]
+        if not found:
+            result.empty.append(source)
     return result
 
 
 def ensure_raw_tables(wh: Warehouse, sources: list[Source]) -> None:
     """Every source's raw table exists (empty until files land), so dbt builds the whole project."""
     for source in sources:
-        wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
+        if source.kind != "bigquery":   # read in place: no raw table
+            wh.ensure_raw_table(source.schema, source.identifier, source.format.source_columns)
 
 
 def land_sources(
@@ -126,8 +135,11 @@ def land_sources(
     marked `cancelled`, the files before it stay landed.
     """
     planned = planned or plan(sources)
+    remove_stale()   # private folders of runs killed before they could remove them
     ensure_raw_tables(wh, sources)
-    summary = ImportSummary(outcomes=list(planned.errors), remote=any("://" in s.location for s in sources))
+    summary = ImportSummary(outcomes=list(planned.errors),
+                            remote=any(s.kind != "files" or "://" in s.location for s in sources))
+    summary.warnings = {s.key: optional_notice(s.format) for s in sources if s.format.optional}
     for source, delivered in planned.files:
         outcomes = _land_delivery(wh, project_dir, source, delivered, summary, honour_backoff,
                                   on_stage or (lambda stage: None))
@@ -142,9 +154,11 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                    summary: ImportSummary, honour_backoff: bool, on_stage: Callable[[str], None]) -> list[FileOutcome]:
     name = delivered.display_name(project_dir)
     fingerprint = delivered.fingerprint
+    if delivered.problem:
+        return [_record_failure(wh, source, name, name, fingerprint, delivered.size, None, delivered.problem)]
     entries = wh.delivery_entries(source.retailer, source.dataset, name)
     same_version = bool(fingerprint) and bool(entries) and all(e.fingerprint == fingerprint for e in entries)
-    if same_version and all(e.status == "landed" for e in entries) \
+    if same_version and all(e.status in ("landed", "duplicate") for e in entries) \
             and source.options.get("change_detection", "fingerprint") != "checksum":
         return [FileOutcome(source.key, e.file_name, "unchanged", e.rows_read or 0, e.rows_landed or 0,
                             e.rows_rejected or 0) for e in entries]
@@ -156,6 +170,17 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
                 f"{name}: failed {last.attempts or 1} time(s), unchanged since; next try after "
                 f"{last.retry_after:%Y-%m-%d %H:%M:%S} UTC"))]
 
+    if source.kind == "bigquery":
+        # read in place by dbt: landing it is registering it
+        from .bigquery_source import register_table
+
+        try:
+            rows, note = register_table(wh, source, delivered)
+        except BaseException as exc:
+            if interrupted(exc):
+                _cancel(wh, source, name, name, fingerprint, delivered.size, "registration")
+            raise
+        return [FileOutcome(source.key, name, "landed", rows, rows, 0, message=note)]
     outcomes: list[FileOutcome] = []
     current, stage = name, "download"
     with decode.workdir() as work:   # under $TMPDIR
@@ -171,18 +196,22 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
             for unit in decode.units(local, name, options, work):
                 current, stage = unit.name, "landing"
                 on_stage(f"landing {unit.name}")
-                outcomes.append(_land_unit(wh, source, unit, name, fingerprint))
+                outcomes.append(_land_unit(wh, source, unit, name, fingerprint, delivered.file_date,
+                                           delivered.fetched))
                 current, stage = name, "unpacking"
         except FileError as exc:
             outcomes.append(_record_failure(wh, source, name, name, fingerprint, delivered.size, None,
                                             exc.problem, exc.line))
             return outcomes
         except BaseException as exc:
-            if not interrupted(exc):
+            if interrupted(exc):
+                _cancel(wh, source, current, name, fingerprint, delivered.size, stage)
+            full = disk_full(exc) if isinstance(exc, Exception) else None
+            if full is None:
                 raise
-            with deferred_signals():
-                _record_cancelled(wh, source, current, name, fingerprint, delivered.size, stage)
-            raise KeyboardInterrupt from None
+            raise DiskFull(f"{full}, while landing {name}: that file was rolled back, the files landed before it "
+                           "are complete; free some space (or point TMPDIR / --warehouse elsewhere) and run "
+                           "again") from None
     if any(o.file_name != name for o in outcomes):
         # An archive that failed as a whole before: its members speak for it now.
         wh.forget_file(source.retailer, source.dataset, name)
@@ -190,7 +219,8 @@ def _land_delivery(wh: Warehouse, project_dir: Path, source: Source, delivered: 
 
 
 def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
-               fingerprint: str | None) -> FileOutcome:
+               fingerprint: str | None, known_date: date | None = None,
+               fetched: dict | None = None) -> FileOutcome:
     if unit.error:
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                unit.error.problem, unit.error.line)
@@ -200,11 +230,21 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         wh.note_fingerprint(source.retailer, source.dataset, unit.name, delivery, fingerprint)
         return FileOutcome(source.key, unit.name, "unchanged", previous.rows_read or 0,
                            previous.rows_landed or 0, previous.rows_rejected or 0)
+    twin = wh.same_content(source.retailer, source.dataset, unit.checksum, unit.name)
+    if twin is not None:
+        return _record_duplicate(wh, source, unit, delivery, fingerprint, previous, twin)
+    max_line_bytes = int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES))
+    max_columns = int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS))
+    doubt = source.personal.mask_quotes(unit.doubt)   # it quotes words of the file: stored and shown
+    notes = [n for n in (_doubt_note(unit.encoding, doubt), (fetched or {}).get("note")) if n]
     try:
-        stamp = _file_stamp(unit, source.format.file_date)
-        dialect = sniff(unit.path, source.format)
-        _check_width(unit.path, dialect, int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS)))
+        stamp = NameStamp(known_date) if known_date else _file_stamp(unit, source.format.file_date)
+        dialect = sniff(unit.path, source.format, max_line_bytes, max_columns)
+        _check_width(unit.path, dialect, max_columns)
         check_required_columns(unit.path, source.format, dialect.header, source.options, source.key)
+        case = case_notes(source.format, dialect.header)
+        if case:
+            dialect = replace(dialect, note="; ".join(filter(None, [dialect.note, *case])))
         result = land_file(
             wh,
             Target(source.retailer, source.dataset, source.schema, source.identifier),
@@ -215,11 +255,15 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
             stamp.date if stamp else None,
             unit.checksum,
             unit.size,
-            max_line_bytes=int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES)),
+            max_line_bytes=max_line_bytes,
             encoding=None if unit.encoding == "utf-8" else unit.encoding,
             line_count=unit.lines,
-            manifest_extra={"delivery": delivery, "fingerprint": fingerprint,
+            manifest_extra={"delivery": delivery, "fingerprint": fingerprint, "pages": (fetched or {}).get("pages"),
                             "file_hour": stamp.hour if stamp else None},
+            max_columns=max_columns,
+            long_lines=unit.long_lines,
+            note="; ".join(notes) or None,
+            personal=source.personal,
         )
     except FileError as exc:
         # The file lands nothing; its previous rows (if any) stay as they were,
@@ -227,10 +271,32 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
         return _record_failure(wh, source, unit.name, delivery, fingerprint, unit.size, unit.checksum,
                                exc.problem, exc.line)
     outcome = FileOutcome(source.key, unit.name, "landed", result.rows_read, result.rows_landed,
-                          result.rows_rejected, encoding=unit.encoding, detected=unit.detected)
+                          result.rows_rejected, encoding=unit.encoding, detected=unit.detected, doubt=doubt,
+                          notes=case)
     if source.format.one_file_per_date and stamp is not None:
         _warn_second_file_of_date(wh, source, outcome, stamp)
     return outcome
+
+
+def _doubt_note(encoding: str, doubt: str | None) -> str | None:
+    if not doubt:
+        return None
+    return f"encoding {encoding} auto-detected but uncertain: {doubt}; set the source's encoding if that is wrong"
+
+
+def _record_duplicate(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str, fingerprint: str | None,
+                      previous: ManifestEntry | None, twin: ManifestEntry) -> FileOutcome:
+    """Same content as a file already landed under another name: not landed again, so no row is doubled."""
+    landed_at = f" on {twin.finished_at:%Y-%m-%d %H:%M} UTC" if twin.finished_at else ""
+    problem = (f"same content as {twin.file_name} (landed{landed_at}): not landed again, so its "
+               f"{twin.rows_landed} rows are not doubled; if this file should hold other data, ask for it again")
+    now = utcnow()
+    kept = wh.record_outcome(dict(
+        retailer=source.retailer, dataset=source.dataset, file_name=unit.name, file_size=unit.size,
+        checksum=unit.checksum, format=source.format.name, status="duplicate", message=problem, started_at=now,
+        finished_at=now, duration_ms=0, delivery=delivery, fingerprint=fingerprint), previous)
+    message = f"{unit.name}: {problem}" + ("; its previous version is kept" if kept else "")
+    return FileOutcome(source.key, unit.name, "duplicate", message=message, previous_version_kept=kept)
 
 
 def _warn_second_file_of_date(wh: Warehouse, source: Source, outcome: FileOutcome, stamp: NameStamp) -> None:
@@ -263,14 +329,24 @@ def _file_stamp(unit: decode.Unit, pattern: FileDatePattern | None) -> NameStamp
     raise FileError(unit.name, first.problem) from None
 
 
+def _cancel(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None, size: int,
+            stage: str) -> None:
+    """Record the interrupted file (signals held back meanwhile), then end the run as interrupted."""
+    with deferred_signals():
+        _record_cancelled(wh, source, name, delivery, fingerprint, size, stage)
+    raise KeyboardInterrupt from None
+
+
 def _record_cancelled(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None,
                       size: int, stage: str) -> None:
     """The file in progress when the run was interrupted: nothing of its new version stays.
 
     Its landing transaction has rolled back. A previous version that was
-    landed stays as it was; a file killed between its rows and its line
-    numbers (`numbering`) has its rows removed; otherwise its manifest row
-    says `cancelled`, and the next run lands it.
+    landed stays as it was (a failed or duplicate re-delivery's kept version
+    too: the manifest says `cancelled`, has_previous_version stays true); a
+    file killed between its rows and its line numbers (`numbering`) has its
+    rows removed; otherwise its manifest row says `cancelled`, and the next
+    run lands it.
     """
     try:
         wh.con.execute("rollback")   # whatever was open when the signal came
@@ -280,35 +356,43 @@ def _record_cancelled(wh: Warehouse, source: Source, name: str, delivery: str, f
     if previous and previous.status == "landed":
         return
     now = utcnow()
-    wh.con.execute("begin transaction")
-    if previous and previous.status == "numbering":
-        forget_file_rows(wh.con, Target(source.retailer, source.dataset, source.schema, source.identifier),
-                         qualified(source.schema, source.identifier), name)
-    wh.record_file(
+    entry = dict(
         retailer=source.retailer, dataset=source.dataset, file_name=name, file_size=size,
         checksum=None, format=source.format.name, status="cancelled",
         message=f"interrupted during {stage}: nothing of this version landed; the next run lands it",
         started_at=now, finished_at=now, duration_ms=0, delivery=delivery, fingerprint=None,
     )
-    wh.con.execute("commit")
+    if previous and previous.status == "numbering":
+        # its rows are this (or a killed run's) version without line numbers: not a version to keep
+        wh.con.execute("begin transaction")
+        forget_file_rows(wh.con, Target(source.retailer, source.dataset, source.schema, source.identifier),
+                         qualified(source.schema, source.identifier), name)
+        wh.record_file(**entry)
+        wh.con.execute("commit")
+    else:
+        wh.record_outcome(entry, previous)
     wh.publish_snapshot()
 
 
 def _record_failure(wh: Warehouse, source: Source, name: str, delivery: str, fingerprint: str | None, size: int,
                     checksum: str | None, problem: str, line: int | None = None) -> FileOutcome:
+    """The file lands nothing. A version of it landed before stays until a good one replaces it:
+    raw, marts and manifest keep agreeing, and the manifest says the delivery failed."""
     previous = wh.manifest_entry(source.retailer, source.dataset, name)
     attempts = (previous.attempts or 1) + 1 if previous and previous.status == "failed" else 1
     now = utcnow()
     retry_after = now + timedelta(seconds=_backoff(source.options, attempts))
-    wh.con.execute("begin transaction")
-    wh.record_file(
+    kept = wh.record_outcome(dict(
         retailer=source.retailer, dataset=source.dataset, file_name=name, file_size=size,
         checksum=checksum, format=source.format.name, status="failed", message=problem,
         started_at=now, finished_at=now, duration_ms=0, delivery=delivery, fingerprint=fingerprint,
         attempts=attempts, retry_after=retry_after,
-    )
-    wh.con.execute("commit")
-    return FileOutcome(source.key, name, "failed", message=str(FileError(name, problem, line)))
+    ), previous)
+    message = str(FileError(name, problem, line))
+    if kept:
+        landed_at = f", landed {previous.finished_at:%Y-%m-%d %H:%M} UTC" if previous.finished_at else ""
+        message += f"; previous version kept ({previous.rows_landed} rows{landed_at})"
+    return FileOutcome(source.key, name, "failed", message=message, previous_version_kept=kept)
 
 
 def _backoff(options: dict, attempts: int) -> float:

@@ -34,14 +34,23 @@ from .sniff import raw_column_names
 from .sql import literal
 
 RECORD_COLUMN = "_record"
+# A line {"_refused": {"reason": ..., "text": ...}} records input a collector
+# could not take as an event (formats with file option refused_lines): it is
+# rejected with that reason, and the text as sent.
+REFUSED_KEY = "_refused"
 
 # Lines DuckDB validates but strict JSON may not: a comma before } or ], NaN, Infinity.
 _SUSPECT = r"(?i),\s*[}\]]|nan|inf"
 
 
-def parse_json_lines(con, path: str, max_line_bytes: int,
-                     syntax: str = "strict") -> tuple[list[str], int, list[tuple], str | None]:
-    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, landed, rejects, note)."""
+def parse_json_lines(con, path: str, max_line_bytes: int, syntax: str = "strict", refused_lines: bool = False,
+                     keep_record: bool = True) -> tuple[list[str], list[str | None], int, list[tuple], str | None]:
+    """Fill _parsed (c0..cN, ordinality) and _lines; return (columns, keys, landed, rejects, note).
+
+    keys: each column's key in the record (None for the record itself, c0).
+    keep_record=False leaves out `_record` (nested exports: their records are
+    whole in the key columns, and staging reads no JSON types from the line).
+    """
     _read_lines(con, path)
     con.execute(
         f"""create or replace temp table _json_lines as
@@ -50,6 +59,8 @@ def parse_json_lines(con, path: str, max_line_bytes: int,
                         when rec = '' then 'blank'
                         when strlen(text) > {int(max_line_bytes)} then 'too long'
                         when not json_valid(rec) then 'invalid'
+                        when {'true' if refused_lines else 'false'} and json_type(rec) = 'OBJECT'
+                             and json_exists(rec, {literal('$.' + REFUSED_KEY)}) then 'refused'
                         when regexp_matches(rec, {literal(_SUSPECT)}) then 'suspect'
                         when json_type(rec) = 'OBJECT' then 'object'
                         else lower(json_type(rec)) end as kind
@@ -64,10 +75,16 @@ def parse_json_lines(con, path: str, max_line_bytes: int,
     else:
         _explain_invalid(con)
     rejects = sorted([
-        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), reason or _reason(kind), text)
-        for line, kind, reason, text in con.execute(
-            "select line_number, kind, reason, text from _json_lines "
-            "where kind not in ('blank', 'object', 'json5')").fetchall()
+        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), reason or _reason(kind),
+         sent if kind == "refused" else text)
+        for line, kind, reason, text, sent in con.execute(
+            f"""select line_number, kind,
+                       case when kind = 'refused'
+                            then json_extract_string(rec, {literal(f'$.{REFUSED_KEY}.reason')}) else reason end,
+                       text,
+                       case when kind = 'refused' then json_extract_string(rec, {literal(f'$.{REFUSED_KEY}.text')}) end
+                from _json_lines where kind not in ('blank', 'object', 'json5')"""
+        ).fetchall()
     ] + tails, key=lambda r: r[0])
     con.execute(
         """create or replace temp table _json_records as
@@ -85,18 +102,21 @@ def parse_json_lines(con, path: str, max_line_bytes: int,
                group by k.key)
            order by first_record, position, key"""
     ).fetchall()]
-    columns = raw_column_names([RECORD_COLUMN, *keys])
-    extracts = [f"json_extract_string(j, {literal(_path(key))}) as c{i}" for i, key in enumerate(keys, start=1)]
+    first = 1 if keep_record else 0
+    columns = raw_column_names([RECORD_COLUMN, *keys] if keep_record else keys)
+    extracts = [f"json_extract_string(j, {literal(_path(key))}) as c{i}" for i, key in enumerate(keys, start=first)]
+    if keep_record:
+        extracts.insert(0, "cast(j as varchar) as c0")
     con.execute(
         f"""create or replace temp table _parsed as
-            select cast(j as varchar) as c0, {', '.join(extracts) + ',' if extracts else ''} ordinality
+            select {', '.join(extracts) + ',' if extracts else ''} ordinality
             from _json_records"""
     )
     con.execute("create or replace temp table _lines as select ordinality, line_number from _json_records")
     landed = con.execute("select count(*) from _parsed").fetchone()[0]
     con.execute("drop table _json_records")
     note = f"{json5_lines} line{'' if json5_lines == 1 else 's'} read as JSON5 rows" if json5_lines else None
-    return columns, landed, rejects, note
+    return columns, ([None, *keys] if keep_record else keys), landed, rejects, note
 
 
 def _read_lines(con, path: str) -> None:
@@ -272,7 +292,8 @@ def _path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING"}
+_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING",
+                "refused": "REFUSED BY COLLECTOR"}
 
 
 def _reason(kind: str) -> str:

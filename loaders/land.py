@@ -3,6 +3,9 @@
 DuckDB's own CSV reader does the parsing (it is the fastest thing we have and
 the floor we benchmark against). Rows it cannot parse go to its rejects
 scan; we copy them to `loader.rejects` with file, line, raw text and reason.
+A file that reader cannot take as a whole (inconsistent line endings, a
+binary tail, a line of more than max_columns fields) is read record by
+record instead (records.py), with the same outcome per record.
 Deleting the file's previous rows, inserting the new ones, the rejects and the
 manifest row happen in one transaction: a crash leaves the old state whole.
 """
@@ -12,22 +15,31 @@ from __future__ import annotations
 import csv
 import io
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
-from .errors import FileError
+from .errors import FileError, disk_full
 from .interrupts import interrupted
 from .formats import Format
-from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines
+from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines, widest_line
 from .jsonlines import parse_json_lines
+from .parquet import parse_parquet
+from .pii import Policy, mask_text
+from .records import parse_records
 from .rules import check_rows_match_file_date
 from .sniff import Dialect, csv_options, raw_column_names
 from .sql import ident, literal, qualified
 from .warehouse import META_SCHEMA, Warehouse, utcnow
 
 DEFAULT_MAX_LINE_BYTES = 8 << 20
+# A cap on the fields of a record: beyond it a file is far more likely a wrong
+# delimiter or a corrupted export than real data, and each column costs memory.
+DEFAULT_MAX_COLUMNS = 2048
+IRREGULAR = ("line endings are inconsistent (CR, LF and CRLF mixed) or the file holds binary data: "
+             "read record by record, a line ending at CR, LF or CRLF")
 
 
 @dataclass
@@ -60,104 +72,195 @@ def land_file(
     encoding: str | None = None,          # what the delivery was decoded from (path is UTF-8 by now)
     line_count: int | None = None,        # lines of the file at path, when already counted (saves a pass)
     manifest_extra: dict | None = None,   # more manifest columns (delivery, fingerprint), same transaction
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    long_lines: bool | None = None,       # whether a line may be long (lines.LineCounter); None: not known
+    note: str | None = None,              # for the manifest's message (an uncertain encoding, an API fetch)
+    personal: Policy | None = None,       # the source's personal-data policy (default: the format's)
 ) -> LandResult:
-    """Land the file in two transactions: its rows, then their line numbers.
+    """Land the file: its rows, rejects and manifest row in one transaction.
 
-    The first holds everything that must be all-or-nothing: the old rows
-    out, the new rows, rejects and the manifest, whose status says
-    `numbering` until the second transaction gives the rows their physical
-    line numbers and says `landed`. Numbering inside the first transaction
-    would make DuckDB log every landed byte to its WAL and rewrite it at the
-    next checkpoint (more than half the floor's time for 600 MB). A run
-    killed between the two leaves whole rows and a file the next run lands
-    again, as it does every file not `landed`.
+    DuckDB's reader lands a delimited file straight into the raw table, and
+    a second transaction gives the rows their physical line numbers: the
+    first holds everything that must be all-or-nothing (the old rows out,
+    the new rows, rejects, the manifest saying `numbering`), the second
+    numbers and says `landed`. Numbering inside the first transaction would
+    make DuckDB log every landed byte to its WAL and rewrite it at the next
+    checkpoint (more than half the floor's time for 600 MB). A run killed
+    between the two leaves whole rows and a file the next run lands again, as
+    it does every file not `landed`.
+
+    Files DuckDB's reader cannot take (inconsistent line endings, a binary
+    tail, a line with more than max_columns fields), JSON lines and Parquet
+    are parsed into temp tables first (records.py, jsonlines.py, parquet.py),
+    with their line numbers, and land in one transaction.
+
+    Personal fields are hashed or dropped inside the insert, whichever the
+    path (pii.py), and rejected records stored with them masked: nothing
+    stored holds them.
     """
     started = time.monotonic()
-    started_at = utcnow()
-    load_id = wh.next_load_id()
-    con = wh.con
-    raw = qualified(target.schema, target.table)
-    loaded_at = utcnow()
-    lineage = {"file": file_name, "file_date": file_date, "loaded_at": loaded_at,
-               "retailer": target.retailer, "load_id": load_id}
-    delimited = dialect.layout != "json_lines"
-    skip = 1 if dialect.header is not None else 0
+    land = _Landing(wh, target, fmt, path, file_name, dialect, file_date, checksum, size, max_line_bytes,
+                    encoding, line_count, manifest_extra or {}, note, personal or Policy.for_source(fmt, {}),
+                    started)
     try:
-        if delimited:
-            columns = dialect.columns or raw_column_names(dialect.header or [])
-        else:
+        if dialect.layout == "parquet":
+            columns, landed, rejects, line_note = parse_parquet(wh.con, path)
+            return land.parsed(columns, landed, rejects, line_note)   # no record column: each field its own
+        if dialect.layout != "delimited":
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
-            columns, landed, reject_rows, line_note = parse_json_lines(con, path, max_line_bytes, fmt.json_syntax)
+            columns, keys, landed, rejects, line_note = parse_json_lines(
+                wh.con, path, max_line_bytes, fmt.json_syntax, fmt.refused_lines, dialect.keep_record)
+            return land.parsed(columns, landed, rejects, line_note, keys)
+        columns = dialect.columns or raw_column_names(dialect.header or [], fmt.case_sensitive_names)
+        if long_lines is not False and widest_line(path, dialect.delimiter) > max_columns:
+            return land.parsed(columns, *land.records(columns, max_columns),
+                               f"a line has more than max_columns ({max_columns}) fields: read record by record")
+        try:
+            return land.delimited(columns)
+        except _Irregular:
+            return land.parsed(columns, *land.records(columns, max_columns), IRREGULAR)
+    finally:
+        _quietly(wh.con, "drop table if exists _parsed; drop table if exists _lines")
+
+
+class _Irregular(Exception):
+    """DuckDB's reader refused the whole file (its state machine broke): read it record by record instead."""
+
+
+@dataclass
+class _Landing:
+    wh: Warehouse
+    target: Target
+    fmt: Format
+    path: str
+    file_name: str
+    dialect: Dialect
+    file_date: date | None
+    checksum: str
+    size: int
+    max_line_bytes: int
+    encoding: str | None
+    line_count: int | None
+    extra: dict
+    note: str | None
+    personal: Policy
+    started: float
+
+    @property
+    def raw(self) -> str:
+        return qualified(self.target.schema, self.target.table)
+
+    def lineage(self, load_id: int) -> dict:
+        return {"file": self.file_name, "file_date": self.file_date, "loaded_at": utcnow(),
+                "retailer": self.target.retailer, "load_id": load_id}
+
+    def records(self, columns: list[str], max_columns: int) -> tuple[int, list[tuple]]:
+        skip = 1 if self.dialect.header is not None else 0
+        landed, rejects = parse_records(self.wh.con, self.path, self.dialect.delimiter, self.fmt.quote,
+                                        len(columns), skip, self.dialect.pad_rows, self.max_line_bytes,
+                                        max_columns)
+        return landed, [(line, _named(cols, columns), *rest) for line, cols, *rest in rejects]
+
+    def parsed(self, columns: list[str], landed: int, rejects: list[tuple], line_note: str | None,
+               keys: list[str | None] | None = None) -> LandResult:
+        """Store what parse_json_lines / parse_parquet / parse_records put in _parsed and _lines: one transaction.
+
+        keys: each column's key in a JSON record (None for the record itself), whose personal keys are
+        replaced too.
+        """
+        con, load_id = self.wh.con, self.wh.next_load_id()
         # New columns are added before the transaction: adding one inside it
         # makes DuckDB rewrite the whole table at the next checkpoint. A column
         # left behind by a rolled-back file is empty and harmless.
-        wh.ensure_raw_table(target.schema, target.table, columns)
-        con.execute("begin transaction")
-        try:
-            forget_file_rows(con, target, raw, file_name)
-            if delimited:
-                landed, reject_rows = _insert_delimited(
-                    con, raw, path, fmt, dialect, columns, load_id, max_line_bytes, lineage)
-            else:
-                _insert_json_lines(con, raw, columns, lineage)
+        self.wh.ensure_raw_table(self.target.schema, self.target.table, columns)
+        with _transaction(con):
+            lineage = self.lineage(load_id)
+            forget_file_rows(con, self.target, self.raw, self.file_name)
+            _insert_parsed(con, self.raw, self.personal.columns_sql(columns, lambda i: f"p.c{i}", keys), columns,
+                           lineage)
+            check_rows_match_file_date(con, self.raw, self.file_name, self.path, self.fmt, columns, self.file_date)
+            self.finish(load_id, lineage, columns, landed, rejects, "landed", _note(self.dialect.note, line_note))
+        return LandResult(landed + len(rejects), landed, len(rejects), time.monotonic() - self.started)
+
+    def delimited(self, columns: list[str]) -> LandResult:
+        """DuckDB's reader straight into the raw table, then the line numbers (two transactions)."""
+        con, load_id = self.wh.con, self.wh.next_load_id()
+        skip = 1 if self.dialect.header is not None else 0
+        self.wh.ensure_raw_table(self.target.schema, self.target.table, columns)
+        with _transaction(con):
+            lineage = self.lineage(load_id)
+            forget_file_rows(con, self.target, self.raw, self.file_name)
+            landed, rejects = _insert_delimited(con, self.raw, self.path, self.fmt, self.dialect,
+                                                self.personal.columns_sql(columns, lambda i: f"c{i}"), columns,
+                                                load_id, self.max_line_bytes, lineage)
 
             def number_lines() -> str | None:
-                return _number_lines(con, raw, file_name, path, dialect, fmt, skip, landed, reject_rows,
-                                     line_count) if delimited else None
+                return _number_lines(con, self.raw, self.file_name, self.path, self.dialect, self.fmt, skip,
+                                     landed, rejects, self.line_count)
 
-            check_rows_match_file_date(con, raw, file_name, path, fmt, columns, file_date, number_lines)
-            if reject_rows:
-                con.executemany(
-                    f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (load_id, target.retailer, target.dataset, file_name, line, cols,
-                         types, reason, raw_text, loaded_at)
-                        for line, cols, types, reason, raw_text in reject_rows
-                    ],
-                )
-            wh.record_file(
-                retailer=target.retailer, dataset=target.dataset, file_name=file_name, file_size=size,
-                checksum=checksum, file_date=file_date, format=fmt.name,
-                delimiter=dialect.delimiter if delimited else dialect.layout,
-                encoding=encoding or ("utf-8-sig" if dialect.has_bom else "utf-8"),
-                rows_read=landed + len(reject_rows), rows_landed=landed, rows_rejected=len(reject_rows),
-                status="numbering" if delimited else "landed",
-                message=_note(dialect.note, None if delimited else line_note), load_id=load_id,
-                started_at=started_at, finished_at=utcnow(),
-                duration_ms=int((time.monotonic() - started) * 1000), **(manifest_extra or {}),
-            )
-            con.execute("commit")
-        except BaseException:
-            # also drops every temp table the read created inside the transaction
-            _rollback(con)
+            check_rows_match_file_date(con, self.raw, self.file_name, self.path, self.fmt, columns, self.file_date,
+                                       number_lines)
+            self.finish(load_id, lineage, columns, landed, rejects, "numbering", self.dialect.note)
+        try:
+            with _transaction(con):
+                self.wh.mark_landed(self.target.retailer, self.target.dataset, self.file_name,
+                                    _note(self.note, self.dialect.note, number_lines()), finished_at=utcnow(),
+                                    duration_ms=int((time.monotonic() - self.started) * 1000))
+        except Exception as exc:
+            if interrupted(exc):   # DuckDB's form of Ctrl-C: the file stays `numbering`, the importer marks it cancelled
+                raise
+            # rows without line numbers must not stay behind a manifest that will say failed
+            with _transaction(con):
+                forget_file_rows(con, self.target, self.raw, self.file_name)
+                self.wh.forget_file(self.target.retailer, self.target.dataset, self.file_name)
             raise
-        if delimited:
-            con.execute("begin transaction")
-            try:
-                wh.mark_landed(target.retailer, target.dataset, file_name, _note(dialect.note, number_lines()),
-                               finished_at=utcnow(), duration_ms=int((time.monotonic() - started) * 1000))
-                con.execute("commit")
-            except Exception as exc:
-                _rollback(con)
-                if interrupted(exc):  # DuckDB's form of Ctrl-C: the importer marks the file cancelled
-                    raise
-                # rows without line numbers must not stay behind a manifest that will say failed
-                forget_file_rows(con, target, raw, file_name)
-                raise
-            except BaseException:
-                _rollback(con)  # killed: the file stays `numbering` until the importer or the next run sees it
-                raise
-    finally:
-        con.execute("drop table if exists _parsed; drop table if exists _lines")
-    return LandResult(landed + len(reject_rows), landed, len(reject_rows), time.monotonic() - started)
+        return LandResult(landed + len(rejects), landed, len(rejects), time.monotonic() - self.started)
+
+    def finish(self, load_id: int, lineage: dict, columns: list[str], landed: int, rejects: list[tuple],
+               status: str, message: str | None) -> None:
+        """Rejects and the manifest row, inside the landing transaction."""
+        con = self.wh.con
+        delimited = self.dialect.layout == "delimited"
+        if rejects:
+            con.executemany(
+                f"insert into {META_SCHEMA}.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                # masked copies: the line numbering after this reads the raw text as it was
+                [(load_id, self.target.retailer, self.target.dataset, self.file_name, line, cols, types,
+                  mask_text(reason),
+                  self.personal.mask_record(raw_text, columns, self.dialect.delimiter if delimited else None,
+                                            self.fmt.quote),
+                  lineage["loaded_at"]) for line, cols, types, reason, raw_text in rejects],
+            )
+        self.wh.record_file(
+            retailer=self.target.retailer, dataset=self.target.dataset, file_name=self.file_name,
+            file_size=self.size, checksum=self.checksum, file_date=self.file_date, format=self.fmt.name,
+            delimiter=self.dialect.delimiter if delimited else self.dialect.layout,
+            encoding=self.encoding or ("utf-8-sig" if self.dialect.has_bom else "utf-8"),
+            rows_read=landed + len(rejects), rows_landed=landed, rows_rejected=len(rejects),
+            status=status, message=_note(self.note, message), load_id=load_id,
+            started_at=lineage["loaded_at"], finished_at=utcnow(),
+            duration_ms=int((time.monotonic() - self.started) * 1000), **self.extra,
+        )
 
 
-def _rollback(con) -> None:
-    """Roll back, if DuckDB has not already: an interrupted query aborts the transaction itself."""
+@contextmanager
+def _transaction(con):
+    """begin ... commit; on any error a rollback that never hides the error (a failed commit ends the
+    transaction itself, and a rollback then would raise "no transaction is active")."""
+    con.execute("begin transaction")
     try:
-        con.execute("rollback")
-    except duckdb.TransactionException:
+        yield
+        con.execute("commit")
+    except BaseException:
+        _quietly(con, "rollback")   # also drops every temp table the read created inside the transaction
+        raise
+
+
+def _quietly(con, sql: str) -> None:
+    try:
+        con.execute(sql)
+    except duckdb.Error:
         pass
 
 
@@ -165,8 +268,8 @@ def _note(*notes: str | None) -> str | None:
     return "; ".join(n for n in notes if n) or None
 
 
-def _insert_json_lines(con, raw: str, columns: list[str], lineage: dict) -> None:
-    select_cols = ", ".join(f"p.c{i} as {ident(name)}" for i, name in enumerate(columns))
+def _insert_parsed(con, raw: str, values: list[str], columns: list[str], lineage: dict) -> None:
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     con.execute(
         f"""insert into {raw} by name
             select {select_cols}, {_LINEAGE_SELECT.format(line="l.line_number")}
@@ -188,21 +291,22 @@ def forget_file_rows(con, target: Target, raw: str, file_name: str) -> None:
     )
 
 
-def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, columns: list[str], load_id: int,
-                      max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
+def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, values: list[str],
+                      columns: list[str], load_id: int, max_line_bytes: int, lineage: dict) -> tuple[int, list[tuple]]:
     """Insert a delimited file's records into the raw table; return (landed, rejects).
 
     Straight from DuckDB's reader into the raw table, with no copy in memory,
     and no line numbers yet (`_number_lines` gives them): the reader scans in
     parallel, and numbering rows as they are read (with ordinality,
     row_number()) would serialise it. Rows keep the file's order in the
-    table instead, so their row ids number them afterwards.
+    table instead, so their row ids number them afterwards. `values` is the
+    SQL of each column over the reader's c0..cN (personal fields hashed).
     """
     con.execute("set preserve_insertion_order = true")
     skip = 1 if dialect.header is not None else 0
     scan, rejects = f"_rejscan_{load_id}", f"_rejerr_{load_id}"
     positional = ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(columns)))
-    select_cols = ", ".join(f"c{i} as {ident(name)}" for i, name in enumerate(columns))
+    select_cols = ", ".join(f"{value} as {ident(name)}" for value, name in zip(values, columns))
     # Formats with trailing columns: shorter rows are padded with nulls, and
     # empty fields stay '' (nullstr is a character no text holds), so a padded
     # field is told apart from a delivered empty one.
@@ -233,7 +337,12 @@ def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, c
         if interrupted(exc):
             raise KeyboardInterrupt from None
         # the transaction is aborted; the caller's rollback drops the rejects tables too
-        raise FileError(path, _read_error(exc, fmt)) from None
+        if "state machine reached an invalid state" in str(exc):
+            raise _Irregular() from None
+        if disk_full(exc):
+            raise
+        # DuckDB may quote the line
+        raise FileError(path, f"cannot be read as {fmt.name}: {mask_text(_first_line(exc))}") from None
     for name in (rejects, scan):
         con.execute(f"drop table if exists {ident(name)}")
     reject_rows = _physical_rejects(path, rejected, len(columns), dialect.delimiter, fmt.quote)
@@ -369,14 +478,6 @@ def _named(columns_csv: str, names: list[str]) -> str | None:
         elif part:
             out.append(part)
     return ", ".join(out) or None
-
-
-def _read_error(exc: Exception, fmt: Format) -> str:
-    text = str(exc)
-    if "state machine reached an invalid state" in text:
-        return ("cannot be parsed: its line endings or quoting are inconsistent "
-                "(e.g. lone CR line breaks mixed with LF); nothing was landed")
-    return f"cannot be read as {fmt.name}: {_first_line(exc)}"
 
 
 def _first_line(exc: Exception) -> str:

@@ -15,16 +15,25 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .errors import LoaderError
+from .api import KINDS as API_KINDS
+from .errors import LoaderError, UsageProblem
 from .formats import Format, YamlLoader, load_format
+from .pii import Policy
 from .storage import check_inline_secrets
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 # How a source's deliveries arrive (meta.loader.source): each kind lists its
 # deliveries in discovery.KINDS; every kind lands through the same path.
-# `files` (the default) is a location glob on a local folder or a store.
-SOURCE_KINDS = ("files",)
+# `files` (the default) is a location glob on a local folder or a store;
+# `event_api`: events POSTed to `retail-imports serve`, spooled in segments (loaders/collector);
+# the API kinds (loaders/api/, e.g. egoi_contacts) fetch one delivery per run;
+# `bigquery`: tables already in BigQuery (a GA4 export's events_*), read in
+# place by dbt: the loader only records each new table in the manifest.
+SOURCE_KINDS = ("files", "event_api", "bigquery", *API_KINDS)
+# What a kind's deliveries look like, whatever its format's file options say:
+# the collector's segments are JSON lines, with refused input marked.
+KIND_FILE_OPTIONS = {"event_api": {"layouts": ["json_lines"], "refused_lines": True}}
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,21 @@ class Source:
     options: dict = field(default_factory=dict)
     declared_in: Path | None = None
     kind: str = "files"    # meta.loader.source: one of SOURCE_KINDS
+    database: str | None = None   # the dbt source's database (BigQuery project of a `bigquery` source)
+    personal: Policy = field(default_factory=Policy)   # what landing does with its personal data
+
+    @property
+    def key(self) -> str:
+        return f"{self.retailer}.{self.dataset}"
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A source whose meta.loader block is wrong (a literal secret, an unknown format...): it fails alone."""
+
+    retailer: str
+    dataset: str
+    message: str
 
     @property
     def key(self) -> str:
@@ -83,7 +107,9 @@ def _loader_block(table: dict) -> dict | None:
     return config_meta.get("loader") or (table.get("meta") or {}).get("loader")
 
 
-def load_sources(project_dir: Path) -> list[Source]:
+def load_sources(project_dir: Path, problems: list[SourceProblem] | None = None) -> list[Source]:
+    """Every landing source of the project. A wrong source declaration raises LoaderError, or, when a
+    `problems` list is given, is added to it so that the other sources can still land."""
     sources: list[Source] = []
     for path in sorted((project_dir / "models").rglob("*.yml")):
         text = path.read_text(encoding="utf-8")
@@ -96,11 +122,18 @@ def load_sources(project_dir: Path) -> list[Source]:
         for src in doc.get("sources") or []:
             for table in src.get("tables") or []:
                 raw = _loader_block(table)
-                if raw:  # before rendering: {{ env_var('X') }} is the right way to pass a secret
+                if not raw:
+                    continue
+                try:
+                    # before rendering: {{ env_var('X') }} is the right way to pass a secret
                     check_inline_secrets(raw, f"{path}: source {src.get('name')}.{table.get('name')}")
-                block = _render(raw, path)
-                if block:
-                    sources.append(_to_source(project_dir, path, src, table, block))
+                    block = _render(raw, path)
+                    if block:
+                        sources.append(_to_source(project_dir, path, src, table, block))
+                except LoaderError as exc:
+                    if problems is None:
+                        raise
+                    problems.append(SourceProblem(str(src.get("name")), str(table.get("name")), str(exc)))
     _check_unique(sources)
     return sources
 
@@ -117,19 +150,34 @@ def _to_source(project_dir: Path, path: Path, src: dict, table: dict, block: dic
     for key in ("format", "location") if kind == "files" else ("format",):
         if not block.get(key):
             raise LoaderError(f"{path}: source {retailer}.{dataset} meta.loader needs '{key}'")
+    if kind in KIND_FILE_OPTIONS:
+        block = {**block, "file": {**(block.get("file") or {}), **KIND_FILE_OPTIONS[kind]}}
+    if kind in API_KINDS:
+        API_KINDS[kind].check(block, f"{path}: source {retailer}.{dataset}")
+    fmt = load_format(project_dir, block["format"])
+    refusal = fmt.extra.get("no_transformations")
+    for key in ("transformations", "casts") if refusal else ():
+        if block.get(key):   # castTo is one of the spec's transformations
+            raise LoaderError(f"{path}: source {retailer}.{dataset}: meta.loader.{key} is not allowed for format "
+                              f"{fmt.name} (vendor spec: \"{refusal}\")")
     location = str(block.get("location") or "")
     if location and "://" not in location and not os.path.isabs(location):
         location = str(project_dir / location)
+    where = f"{path}: source {retailer}.{dataset}"
+    fmt = fmt.for_source(block, where)
+    options = {k: v for k, v in block.items() if k not in {"format", "location", "source"}}
     return Source(
         retailer=retailer,
         dataset=dataset,
         schema=src.get("schema", retailer),
         identifier=table.get("identifier", dataset),
-        format=load_format(project_dir, block["format"]).for_source(block, f"{path}: source {retailer}.{dataset}"),
+        format=fmt,
         location=location,
-        options={k: v for k, v in block.items() if k not in {"format", "location", "source"}},
+        options=options,
         declared_in=path,
         kind=kind,
+        database=src.get("database"),
+        personal=Policy.for_source(fmt, options, project_dir, where),
     )
 
 
@@ -144,13 +192,15 @@ def _check_unique(sources: list[Source]) -> None:
         seen[target] = s
 
 
-def select_sources(sources: list[Source], selectors: tuple[str, ...]) -> list[Source]:
-    """`acme` picks every dataset of a retailer, `acme.visits` one source."""
+def select_sources(sources: list, selectors: tuple[str, ...], problems: list[SourceProblem] = ()) -> list:
+    """`acme` picks every dataset of a retailer, `acme.visits` one source (of `sources`; a name of a
+    source in `problems` is known too). A name that is neither is bad usage."""
     if not selectors:
         return sources
     chosen = [s for s in sources if s.key in selectors or s.retailer in selectors]
-    unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in sources)]
+    everything = [*sources, *problems]
+    unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in everything)]
     if unknown:
-        known = ", ".join(s.key for s in sources) or "none"
-        raise LoaderError(f"unknown source {', '.join(unknown)} (declared: {known})")
+        known = ", ".join(s.key for s in everything) or "none"
+        raise UsageProblem(f"unknown source {', '.join(unknown)} (declared: {known})")
     return chosen

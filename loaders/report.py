@@ -12,6 +12,7 @@ apart from warnings. Rendered by the CLI (rich), report_html.py and as JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from .pii import Policy, mask_text, mask_values
 from .sql import ident, qualified
 
 SAMPLE = 5
@@ -29,12 +31,15 @@ ORDER_EVENTS = "fct_order_events"
 EVENT_TYPE_COLUMNS = ("event_type", "event_name", "event", "type")
 
 HINTS = {
-    "required value missing": "fill the column in the file, or declare a default for it in the source's meta.loader",
+    "required value missing": ("fill the column in the file, or declare a default for it in the source's meta.loader "
+                               "(a field the retailer's export omits: meta.loader.optional_columns)"),
     "not a valid": "check the value's format against the vendor spec (dates, numbers, booleans)",
-    "not one of": "use one of the accepted values listed (case does not matter)",
+    "not one of": "use one of the accepted values listed (spelled exactly where the problem says case sensitive)",
     "not a valid e-mail address": "the column holds e-mail addresses: fix or remove the value",
     "not a complete URL": "give a full URL with protocol and domain, or set default_protocol",
     "one is required": "give at least one of the columns named",
+    "order discarded": "fix the rejected row named for the order; the whole order is imported again with it",
+    "rows not adjacent": "list all line items of an order one after the other",
 }
 
 
@@ -75,9 +80,15 @@ class Report:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.level == "warning"]
 
+    @property
+    def personal_data_kept(self) -> list[str]:
+        """Sources that opted out of hashing personal data (pii: keep): said loudly in every rendering."""
+        return [s["source"] for s in self.configuration["sources"] if s.get("personal_data", "").startswith("kept")]
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["kind"] = "dry run" if self.dry_run else "import"
+        data["personal_data_kept"] = self.personal_data_kept
         data["error_count"] = len(self.errors)
         data["warning_count"] = len(self.warnings)
         return data
@@ -98,8 +109,13 @@ def _plain(value):
 
 
 def collect(report: Report, work: Path, before: Path | None, summary, first_load: int, target: Path,
-            built: bool) -> None:
-    """Fill the report from the warehouse the pipeline ran in, compared with its copy from before."""
+            built: bool, policies: dict[str, Policy] | None = None) -> None:
+    """Fill the report from the warehouse the pipeline ran in, compared with its copy from before.
+
+    policies: each source's personal-data policy; what the report shows of
+    stored records is masked (pii.mask_values), so a report file never holds
+    personal data, even of a source that keeps it in the warehouse.
+    """
     # Not read_only: dbt-duckdb keeps its connection to this file open in this process,
     # and DuckDB refuses a second one with another configuration. Only reads follow.
     con = duckdb.connect(str(work))
@@ -110,7 +126,8 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _delivery_warnings(summary) + _test_issues(target)
+        report.issues = (_row_issues(con, loads) + _file_issues(summary) + _loader_warnings(summary)
+                         + _delivery_warnings(summary) + _test_issues(target))
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -127,7 +144,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
         report.overview = [_compare(con, before is not None, name, key, loads) for name, key in marts
                            if _exists(con, "main", name)]
         report.order_events = _order_events(con, before is not None, loads)
-        report.samples = _samples(con, report.configuration, loads)
+        report.samples = _samples(con, report.configuration, loads, policies or {})
     finally:
         con.close()
     report.build_ok = built
@@ -141,7 +158,7 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
     if loads:
         marks = ", ".join("?" for _ in loads)
         for row in con.execute(
-            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id "
+            f"select retailer || '.' || dataset, file_name, file_date, delimiter, encoding, load_id, message, pages "
             f"from loader.files where load_id in ({marks})", loads).fetchall():
             manifest[(row[0], row[1])] = row
     files = []
@@ -159,9 +176,33 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "encoding": (outcome.encoding or (row[4] if row else None)) or None,
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
-            "message": "; ".join(filter(None, [outcome.message, *outcome.warnings])) or None,
+            "pages": row[7] if row else None,       # API deliveries: pages fetched
+            "message": _message(outcome, row[6] if row else None),
+            "encoding_doubt": outcome.doubt,
+            "previous_version_kept": outcome.previous_version_kept,
         })
     return files
+
+
+def _message(outcome, manifest_message: str | None) -> str | None:
+    """The outcome's message (or the manifest's), with the loader's warnings the manifest does not hold yet."""
+    message = outcome.message or manifest_message
+    extra = [w for w in outcome.warnings if w.split(": ", 1)[-1] not in (message or "")]
+    return "; ".join(filter(None, [message, *extra])) or None
+
+
+def _file_issues(summary) -> list[Issue]:
+    """Files that landed with a doubt, or did not land though nothing failed: warnings."""
+    issues = []
+    for outcome in summary.outcomes:
+        if outcome.doubt:
+            issues.append(Issue("warning", outcome.source, "(encoding)",
+                                f"{outcome.file_name}: decoded as {outcome.encoding}, auto-detected but uncertain",
+                                f"{outcome.doubt}; set the source's encoding if that is wrong", 1))
+        if outcome.status == "duplicate":
+            issues.append(Issue("warning", outcome.source, "(file)", "same content as a file already landed",
+                                outcome.message or "", 1))
+    return issues
 
 
 def _header(con, table: str | None, outcome) -> bool | None:
@@ -191,7 +232,7 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
         for source, column, problem, reason, count in con.execute(
             f"select retailer || '.' || dataset, coalesce(column_name, '(row)'), coalesce(error_type, 'parse error'), "
             f"min(reason), count(*) from loader.rejects where load_id in ({marks}) group by all", loads).fetchall():
-            issues[(source, column, problem, f"the line could not be read: {reason}")] += count
+            issues[(source, column, problem, f"the line could not be read: {mask_text(reason)}")] += count
         files = [r[0] for r in con.execute(
             f"select file_name from loader.files where load_id in ({marks})", loads).fetchall()]
         if files and _exists(con, "main", "audit_rejected_rows"):
@@ -200,11 +241,44 @@ def _row_issues(con, loads: list[int]) -> list[Issue]:
                 f"select retailer || '.' || dataset, reason from main.audit_rejected_rows "
                 f"where rejected_by = 'staging' and source_file in ({fmarks})", files).fetchall():
                 for part in dict.fromkeys((reason or "").split("; ")):   # one count per record and problem
-                    column, _, problem = part.partition(": ")
-                    if not problem:
-                        column, problem = "(row)", part
+                    column, problem = _issue_of(part)
                     issues[(source, column, problem, _hint(problem))] += 1
     return [Issue("error", s, c, p, h, n) for (s, c, p, h), n in sorted(issues.items(), key=lambda x: -x[1])]
+
+
+def _loader_warnings(summary) -> list[Issue]:
+    """What the loader warned about while landing: records kept, but not as the vendor asks."""
+    issues = []
+    for source, text in summary.warnings.items():
+        read = sum(o.rows_read for o in summary.outcomes if o.source == source and o.status == "landed")
+        issues.append(Issue("warning", source, "(source)", text,
+                            "the vendor requires these fields: ask the retailer for a full export", read))
+    for outcome in summary.outcomes:
+        for note in outcome.notes:
+            issues.append(Issue("warning", outcome.source, "(header)", f"{outcome.file_name}: {note}",
+                                "rename the field in the file, or map it with a rename transformation",
+                                outcome.rows_read))
+    return issues
+
+
+# Order-level reasons name the order and its lines (int_order_lines__validated):
+# counted as one problem each, whatever the order.
+_ORDER_REASONS = [
+    (re.compile(r"order .* discarded: \d+ of its rows rejected"),
+     "order discarded: another of its rows is rejected (spec 003: import errors invalidate the entry)"),
+    (re.compile(r"order .*: rows not adjacent, "),
+     "rows not adjacent: an earlier run of the order's rows is dropped, its last run kept"),
+]
+_ORDER_DETAILS = re.compile(r"order details \(line \d+\): ")
+
+
+def _issue_of(part: str) -> tuple[str, str]:
+    """(column, problem) of one reason: `column: problem`, order-level reasons as (order)."""
+    for pattern, problem in _ORDER_REASONS:
+        if pattern.match(part):
+            return "(order)", problem
+    column, _, problem = _ORDER_DETAILS.sub("", part, count=1).partition(": ")
+    return (column, problem) if problem else ("(row)", part)
 
 
 def _delivery_warnings(summary) -> list[Issue]:
@@ -326,13 +400,13 @@ def _order_events(con, have_before: bool, loads: list[int]) -> dict:
         if kind else {"events": con.execute(f"select count(*) from ({new})").fetchone()[0]}
     cursor = con.execute(f"select * from ({new}) limit {SAMPLE}")
     names = [d[0] for d in cursor.description]
-    sample = [dict(zip(names, r)) for r in cursor.fetchall()]
+    sample = [dict(zip(names, mask_values(list(r), names))) for r in cursor.fetchall()]
     return {"available": True, "counts": {str(k): v for k, v in counts.items()}, "columns": names,
             "sample": json.loads(json.dumps(sample, default=_plain))}
 
 
-def _samples(con, configuration: dict, loads: list[int]) -> list[dict]:
-    """First and last five records of each source, as landed (text, with file and line)."""
+def _samples(con, configuration: dict, loads: list[int], policies: dict[str, Policy]) -> list[dict]:
+    """First and last five records of each source, as landed (text, with file and line), masked."""
     if not loads:
         return []
     samples = []
@@ -356,8 +430,11 @@ def _samples(con, configuration: dict, loads: list[int]) -> list[dict]:
                            "order by _source_file, _line_number", [retailer]).fetchall()
         if not first:
             continue
-        samples.append({"source": source["source"], "columns": ["_source_file", "_line_number", *shown],
-                        "first": [list(map(_text, r)) for r in first], "last": [list(map(_text, r)) for r in last]})
+        names = ["_source_file", "_line_number", *shown]
+        policy = policies.get(source["source"])
+        samples.append({"source": source["source"], "columns": names,
+                        "first": [mask_values(list(map(_text, r)), names, policy) for r in first],
+                        "last": [mask_values(list(map(_text, r)), names, policy) for r in last]})
     return samples
 
 

@@ -20,6 +20,7 @@ th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertic
 th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .banner { background: #fff3cd; border: 1px solid #e0c060; padding: .75rem 1rem; font-weight: bold; margin-bottom: 1rem; }
+.banner.kept { background: #f8d7da; border-color: #c06060; }
 .status { display: inline-block; padding: .1rem .5rem; border-radius: .3rem; background: #eee; }
 .status.completed { background: #d4edda; } .status.failed { background: #f8d7da; } .status.cancelled { background: #e2e3e5; }
 tr.error td:first-child { color: #a00; font-weight: bold; } tr.warning td:first-child { color: #a60; }
@@ -29,6 +30,9 @@ details { margin-bottom: 1.5rem; }
 <body>
 {% if r.dry_run %}<div class="banner" id="dry-run-banner">Dry run: nothing was stored. This shows what the import
 would do to {{ r.warehouse }}, which is unchanged.</div>{% endif %}
+{% if r.personal_data_kept %}<div class="banner kept" id="personal-data-kept">Personal data kept in plaintext:
+{{ r.personal_data_kept | join(', ') }} set pii: keep, so their e-mails, phones, names and addresses are stored as
+delivered in the warehouse (this report shows them masked).</div>{% endif %}
 <h1>{{ kind | capitalize }} of {{ sources }}</h1>
 
 <h2>Configuration</h2>
@@ -36,9 +40,10 @@ would do to {{ r.warehouse }}, which is unchanged.</div>{% endif %}
  &middot; started {{ r.started_at }}{% if r.finished_at %} &middot; finished {{ r.finished_at }}{% endif %}
  &middot; dbt build {{ 'passed' if r.build_ok else 'failed' if r.build_ok is not none else 'not run' }}</p>
 <table id="configuration">
-<tr><th>source</th><th>format</th><th>location</th><th>options</th></tr>
+<tr><th>source</th><th>format</th><th>location</th><th>options</th><th>personal data</th></tr>
 {% for s in r.configuration.sources %}<tr><td>{{ s.source }}</td><td>{{ s.format }}</td><td>{{ s.location }}</td>
-<td>{% for k, v in s.options.items() %}{{ k }}={{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
+<td>{% for k, v in s.options.items() %}{{ k }}={{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td>
+<td>{{ s.personal_data or '' }}</td></tr>
 {% endfor %}</table>
 
 <h2>Files</h2>

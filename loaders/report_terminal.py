@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from .report import Report
+from .shown import markup, plain
 
 SAMPLE_COLUMNS = 8   # the terminal shows the first columns; the HTML and JSON reports have them all
 
 
 def show(report: Report, console: Console) -> None:
     if report.dry_run:
-        console.print(Panel(f"DRY RUN: nothing was stored; {report.warehouse} is unchanged.", style="bold yellow"))
+        console.print(Panel(f"DRY RUN: nothing was stored; {markup(report.warehouse)} is unchanged.",
+                            style="bold yellow"))
+    if report.personal_data_kept:
+        console.print(Panel(markup(f"PERSONAL DATA KEPT IN PLAINTEXT: {', '.join(report.personal_data_kept)} "
+                                   "set pii: keep; their e-mails, phones, names and addresses are stored as "
+                                   "delivered (shown masked here)."), style="bold red"))
     colour = {"completed": "green", "failed": "red", "cancelled": "yellow"}.get(report.status, "white")
     console.print(f"status: [{colour}]{report.status}[/{colour}]  (dbt build "
                   f"{'passed' if report.build_ok else 'failed'})")
 
     config = Table(title="Configuration")
-    for col in ("source", "format", "location", "options"):
+    for col in ("source", "format", "location", "options", "personal data"):
         config.add_column(col)
     for s in report.configuration["sources"]:
-        _row(config, s["source"], s["format"], s["location"], ", ".join(f"{k}={v}" for k, v in s["options"].items()))
+        _row(config, s["source"], s["format"], s["location"], ", ".join(f"{k}={v}" for k, v in s["options"].items()),
+             s.get("personal_data", ""))
     console.print(config)
 
     files = Table(title="Files")
@@ -48,16 +54,16 @@ def show(report: Report, console: Console) -> None:
 
     events = report.order_events
     if events["available"]:
-        console.print("order events: " + (", ".join(f"{k} {v}" for k, v in events["counts"].items()) or "none"),
+        console.print("order events: " + plain(", ".join(f"{k} {v}" for k, v in events["counts"].items()) or "none"),
                       markup=False)
     else:
-        console.print(f"order events: {events['note']}", markup=False)
+        console.print(f"order events: {plain(events['note'])}", markup=False)
 
     for sample in report.samples:
-        table = Table(title=f"{escape(sample['source'])}: first and last {len(sample['first'])} records")
+        table = Table(title=f"{markup(sample['source'])}: first and last {len(sample['first'])} records")
         shown = sample["columns"][:SAMPLE_COLUMNS]
         for col in shown:
-            table.add_column(escape(col.removeprefix("_source_")))
+            table.add_column(markup(col.removeprefix("_source_")))
         for row in [*sample["first"], None, *sample["last"]]:
             if row is None:
                 table.add_row(*("…" for _ in shown))
@@ -72,16 +78,16 @@ def show(report: Report, console: Console) -> None:
         issues.add_column(col, justify="right" if col in {"count", "% of items"} else "left")
     for i in report.issues:
         style = "red" if i.level == "error" else "yellow"
-        issues.add_row(f"[{style}]{i.level}[/{style}]", *(escape(c) for c in (
+        issues.add_row(f"[{style}]{i.level}[/{style}]", *(markup(c) for c in (
             i.source, i.column, i.problem, i.hint, str(i.count), f"{i.percent:.2f}")))
     console.print(issues)
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return escape(text if len(text) <= 40 else text[:39] + "…")
+    text = plain(value)
+    return markup(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _row(table: Table, *cells: str) -> None:
-    """Values come from delivered files and YAML: never read them as rich markup."""
-    table.add_row(*(escape(c) for c in cells))
+    """Values come from delivered files and YAML: never read them as rich markup or terminal controls."""
+    table.add_row(*(markup(c) for c in cells))

@@ -44,9 +44,11 @@ REMOTE_PROTOCOLS = {
     "sftp": "sftp", "ssh": "sftp",
     "ftp": "ftp", "ftps": "ftp",     # spec 004: "put the file to FTP path"; ftps is FTP over TLS
 }
+# Stores with real folders: a location whose folder is missing fails its source.
+FOLDER_PROTOCOLS = {"sftp", "ftp"}
 # Option names that hold a secret when given a literal value.
 _SECRET = re.compile(
-    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key"
+    r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key|write_key"
     r"|^key$|client_keys)", re.I)
 # Literal values such options may still take: a mode, or a path to a file holding the secret.
 _NOT_A_SECRET = re.compile(r"^(anon|google_default|cloud|browser|cache|false|true|none)$|^[~/.]|\.(json|pem|key)$", re.I)
@@ -62,6 +64,7 @@ class RemoteFile:
     url: str                   # how people and the manifest name it: no credentials, no query string
     size: int | None
     fingerprint: str | None    # None: the store gives no version, so the file is downloaded and hashed
+    problem: str | None = None  # why the file is refused without being read (a link out of the location)
 
 
 def protocol_of(location: str) -> str:
@@ -170,10 +173,12 @@ class Storage:
                     pattern = pattern.rstrip("/") + "/*"
                 # A glob walking folders swallows errors (a refused login, an untrusted
                 # certificate) and says "no files"; listing the folder first does not.
-                fs.ls(_folder_of(pattern), detail=False)
+                self._list_folder(fs, _folder_of(pattern))
                 found = fs.glob(pattern, detail=True)
         except FileNotFoundError:
             found = {}
+        except LoaderError:
+            raise
         except Exception as exc:  # every client has its own errors; one line names the place and the cause
             raise LoaderError(f"{self.key}: cannot list {public_url(self.location)}: {_reason(exc)}") from None
         files = []
@@ -185,15 +190,39 @@ class Storage:
             files.append(RemoteFile(path, self._url(path), info.get("size"), fingerprint(self.protocol, info)))
         return sorted(files, key=lambda f: (f.url.rsplit("/", 1)[-1], f.url))
 
+    def _list_folder(self, fs, folder: str) -> None:
+        """A missing folder fails the source where stores have folders (SFTP, FTP); in an object store
+        (S3, GCS, Azure, HTTP) a prefix with no object yet is only a location with nothing delivered."""
+        try:
+            fs.ls(folder, detail=False)
+        except FileNotFoundError:
+            if self.protocol in FOLDER_PROTOCOLS:
+                raise LoaderError(f"{self.key}: folder {folder} does not exist (location "
+                                  f"{public_url(self.location)})") from None
+            raise
+
     def _list_local(self) -> list[RemoteFile]:
+        """Files matching the glob. The folder the glob starts from must exist; a link is followed
+        only to a file inside that folder (a link out of it would land any file the loader can read)."""
         pattern = self.location[len("file://"):] if self.location.startswith("file://") else self.location
         if os.path.isdir(pattern):
             pattern = os.path.join(pattern, "*")
+        root = local_folder(self.location)
+        if not os.path.isdir(root):
+            raise LoaderError(f"{self.key}: folder {root} does not exist (location {self.location})")
+        inside = os.path.realpath(root)
         files = []
         for path in glob.glob(pattern, recursive=True):
-            if os.path.isfile(path):
-                stat = os.stat(path)
-                files.append(RemoteFile(path, path, stat.st_size, f"size+mtime:{stat.st_size}@{stat.st_mtime_ns}"))
+            if not os.path.isfile(path):
+                continue
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, inside]) != inside:
+                files.append(RemoteFile(path, path, 0, None, problem=(
+                    f"is a link to {real}, outside the location's folder {root}: refused, not read "
+                    "(links are followed only to files inside it)")))
+                continue
+            stat = os.stat(path)
+            files.append(RemoteFile(path, path, stat.st_size, f"size+mtime:{stat.st_size}@{stat.st_mtime_ns}"))
         return sorted(files, key=lambda f: (os.path.basename(f.path), f.path))
 
     def _info(self, fs, path: str) -> dict:
@@ -242,6 +271,14 @@ class Storage:
             host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
             return f"{scheme}://{host}/{path.lstrip('/')}"
         return f"{scheme}://{path.lstrip('/')}"
+
+
+def local_folder(location: str) -> str | None:
+    """The folder a local location's glob starts from (None for a remote location)."""
+    if protocol_of(location) != "local":
+        return None
+    pattern = location[len("file://"):] if location.startswith("file://") else location
+    return pattern if os.path.isdir(pattern) else _folder_of(pattern)
 
 
 def _folder_of(pattern: str) -> str:
@@ -293,6 +330,33 @@ def storage_options(protocol: str, options: dict, key: str = "source") -> dict:
     return resolved
 
 
+def secret_option(options: dict, name: str, key: str = "source") -> str | None:
+    """One secret of a meta.loader block, wherever the conventions above allow it: `<name>_env:
+    VARIABLE`, `<name>` rendered from `{{ env_var(...) }}`, or `<name>` in the `credentials` profile."""
+    given = {k: v for k, v in options.items() if k in (name, f"{name}_env")}
+    value = _resolve_env({**_profile(options.get("credentials"), key), **given}, key).get(name)
+    return None if value is None else str(value)
+
+
+def resolve_secrets(options: dict, key: str = "source") -> dict:
+    """A source's own options (an API source's api_key_env...) with its credentials profile under
+    them and every `<option>_env` read from the environment: what its client is given, never stored."""
+    return _resolve_env({**_profile(options.get("credentials"), key), **options}, key, "option")
+
+
+def redacted(options: dict) -> dict:
+    """The options with every secret-looking value hidden: safe to print and to write in a report
+    (a secret given as `{{ env_var('X') }}` is already rendered in them)."""
+    def hide(value):
+        if isinstance(value, dict):
+            return {k: ("***" if _SECRET.search(str(k)) and not str(k).endswith("_env") and _literal_secret(v)
+                        else hide(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [hide(v) for v in value]
+        return value
+    return hide(options)
+
+
 def _profile(name, key: str) -> dict:
     if not name:
         return {}
@@ -310,20 +374,20 @@ def _profile(name, key: str) -> dict:
     return dict(profiles[name])
 
 
-def _resolve_env(value, key: str):
+def _resolve_env(value, key: str, label: str = "storage option"):
     """`password_env: VAR` becomes `password: <value of VAR>`, at any depth."""
     if isinstance(value, dict):
         out = {}
         for name, item in value.items():
             if isinstance(name, str) and name.endswith("_env") and isinstance(item, str):
                 if item not in os.environ:
-                    raise LoaderError(f"{key}: environment variable {item} (storage option {name}) is not set")
+                    raise LoaderError(f"{key}: environment variable {item} ({label} {name}) is not set")
                 out[name[: -len("_env")]] = os.environ[item]
             else:
-                out[name] = _resolve_env(item, key)
+                out[name] = _resolve_env(item, key, label)
         return out
     if isinstance(value, list):
-        return [_resolve_env(v, key) for v in value]
+        return [_resolve_env(v, key, label) for v in value]
     return value
 
 

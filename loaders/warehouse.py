@@ -73,6 +73,11 @@ alter table {META_SCHEMA}.files add column if not exists delivery varchar;
 alter table {META_SCHEMA}.files add column if not exists fingerprint varchar;
 alter table {META_SCHEMA}.files add column if not exists attempts integer;
 alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
+-- A failed or duplicate delivery of a file that had landed before: the raw
+-- table keeps that previous version (rows, counts, checksum, load id).
+alter table {META_SCHEMA}.files add column if not exists has_previous_version boolean;
+-- API sources (loaders/api/): the pages one run fetched for the delivery.
+alter table {META_SCHEMA}.files add column if not exists pages integer;
 -- Hourly deliveries (vendor spec 000): the hour the file name carries after its date.
 alter table {META_SCHEMA}.files add column if not exists file_hour integer;
 -- One row per run (land, run, import, schedule), kept current while it goes.
@@ -116,6 +121,13 @@ class ManifestEntry:
     fingerprint: str | None = None
     attempts: int | None = None
     retry_after: datetime | None = None
+    has_previous_version: bool | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def in_raw(self) -> bool:
+        """Whether the raw table holds rows of this file (the version the counts and checksum describe)."""
+        return self.status in ("landed", "numbering") or bool(self.has_previous_version)
 
 
 class Warehouse:
@@ -172,7 +184,8 @@ class Warehouse:
         ).fetchall()
         return [r[0] for r in rows]
 
-    _ENTRY = "checksum, status, rows_read, rows_landed, rows_rejected, file_name, fingerprint, attempts, retry_after"
+    _ENTRY = ("checksum, status, rows_read, rows_landed, rows_rejected, file_name, fingerprint, attempts, "
+              "retry_after, has_previous_version, finished_at")
 
     def manifest_entry(self, retailer: str, dataset: str, file_name: str) -> ManifestEntry | None:
         row = self.con.execute(
@@ -189,6 +202,44 @@ class Warehouse:
             [retailer, dataset, delivery],
         ).fetchall()
         return [ManifestEntry(*row) for row in rows]
+
+    def same_content(self, retailer: str, dataset: str, checksum: str, file_name: str) -> ManifestEntry | None:
+        """Another file of the same raw table whose rows there have this content (the earliest landed)."""
+        row = self.con.execute(
+            f"""select {self._ENTRY} from {META_SCHEMA}.files
+                where retailer = ? and dataset = ? and checksum = ? and file_name <> ? and rows_read > 0
+                  and (status = 'landed' or has_previous_version)
+                order by finished_at, file_name limit 1""",
+            [retailer, dataset, checksum, file_name],
+        ).fetchone()
+        return ManifestEntry(*row) if row else None
+
+    def record_outcome(self, entry: dict, previous: ManifestEntry | None) -> bool:
+        """Record a delivery that landed nothing (failed, duplicate) in one transaction.
+
+        When the raw table holds an earlier version of the file, that version
+        stays (rows, counts, checksum, load id: what the manifest describes)
+        and has_previous_version says so; otherwise the row is replaced.
+        Returns whether a previous version is kept.
+        """
+        kept = previous is not None and previous.in_raw
+        self.con.execute("begin transaction")
+        try:
+            if kept:
+                changed = {k: entry[k] for k in ("status", "message", "delivery", "fingerprint", "attempts",
+                                                 "retry_after") if k in entry}
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                self.con.execute(
+                    f"update {META_SCHEMA}.files set {sets}, has_previous_version = true "
+                    "where retailer = ? and dataset = ? and file_name = ?",
+                    [*changed.values(), entry["retailer"], entry["dataset"], entry["file_name"]])
+            else:
+                self.record_file(**entry)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        return kept
 
     def note_fingerprint(self, retailer: str, dataset: str, file_name: str, delivery: str,
                          fingerprint: str | None) -> None:
@@ -217,7 +268,8 @@ class Warehouse:
                     finished_at: datetime, duration_ms: int) -> None:
         """The file's rows are complete, line numbers included (call inside the numbering transaction)."""
         self.con.execute(
-            f"""update {META_SCHEMA}.files set status = 'landed', message = ?, finished_at = ?, duration_ms = ?
+            f"""update {META_SCHEMA}.files set status = 'landed', message = ?, finished_at = ?, duration_ms = ?,
+                       has_previous_version = null
                 where retailer = ? and dataset = ? and file_name = ?""",
             [message, finished_at, duration_ms, retailer, dataset, file_name],
         )
@@ -226,7 +278,7 @@ class Warehouse:
         """Names of the landed files of a source with that file date, other than `besides`."""
         return [r[0] for r in self.con.execute(
             f"select file_name from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_date = ? "
-            "and status = 'landed' and file_name <> ? order by load_id",
+            "and (status = 'landed' or coalesce(has_previous_version, false)) and file_name <> ? order by load_id",
             [retailer, dataset, file_date, besides]).fetchall()]
 
     def add_note(self, retailer: str, dataset: str, file_name: str, note: str) -> None:
@@ -256,8 +308,9 @@ class Warehouse:
 
     def status_rows(self) -> list[tuple]:
         return self.con.execute(
-            f"""select retailer, dataset, file_name, file_date, status, rows_read, rows_landed,
-                       rows_rejected, finished_at, message, encoding, file_hour
+            f"""select retailer, dataset, file_name, file_date,
+                       status || case when has_previous_version then '; previous version kept' else '' end,
+                       rows_read, rows_landed, rows_rejected, finished_at, message, encoding, file_hour
                 from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_hour nulls first,
                          file_name"""
         ).fetchall()

@@ -24,10 +24,42 @@ class Result:
     err: str
 
 
+def copy_project(tmp_path: Path) -> Path:
+    """The project's files (not its virtualenvs, node modules, outputs or git) in a throw-away folder."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv", ".venv-crucible", "node_modules", "target", "logs", "warehouse", "data", "reports", ".git"))
+    return project
+
+
+def loader_block(project: Path, retailer: str) -> dict:
+    """The meta.loader block add-retailer wrote for the first dataset of `retailer`."""
+    import yaml
+
+    sources = yaml.safe_load((project / f"models/staging/{retailer}/_{retailer}__sources.yml").read_text())
+    return sources["sources"][0]["tables"][0]["config"]["meta"]["loader"]
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: int = 600) -> Result:
     full_env = {**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "200", **(env or {})}
     proc = subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def make_delivery_folders(project: Path, env: dict | None = None) -> None:
+    """Create the folder of every local source of `project`, as `demo-data` or a retailer's first drop
+    would: a missing folder fails its source, and most tests deliver to some sources only."""
+    from loaders.dbt import environ
+    from loaders.project import load_sources
+    from loaders.storage import local_folder
+
+    with environ(**(env or {})):
+        for source in load_sources(project, problems=[]):
+            folder = local_folder(source.location) if source.kind == "files" else None
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 class MiniProject:
@@ -132,6 +164,7 @@ class ProjectCopy:
             "DBT_TARGET_PATH": str(root / "target"),
             "DBT_LOG_PATH": str(root / "logs"),
         }
+        make_delivery_folders(root, self.env)
 
     def cli(self, *args: str) -> Result:
         return run_cli(*args, cwd=self.root, env=self.env)

@@ -21,6 +21,8 @@
         when {{ med }} in ('cpc', 'ppc', 'paid_search', 'paidsearch', 'sem') then 'paid_search'
         when {{ med }} in ('display', 'banner', 'cpm', 'programmatic') then 'display'
         when {{ med }} = 'affiliate' then 'affiliate'
+        {#- GA4 (and Universal Analytics before it) tag visits from other sites with medium referral -#}
+        when {{ med }} = 'referral' then 'referral'
         when {{ med }} = 'email' or {{ src }} in ('email', 'newsletter') then 'email'
         when {{ med }} = 'sms' or {{ src }} = 'sms' then 'sms'
         when {{ med }} in ('social', 'social_media', 'social-media', 'social-network') then 'organic_social'

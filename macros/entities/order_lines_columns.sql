@@ -11,6 +11,11 @@
 - {name: user_id_type, type: string, level: order}
 - {name: user_id, type: string, level: order}
 - {name: email_sha256, type: string, level: order}
+# who placed the order, for attribution (GA4 purchases send them; order files do not)
+- {name: visitor_id, type: string, level: order}
+- {name: crm_id, type: string, level: order}
+- {name: session_id, type: string, level: order}
+- {name: platform, type: string, level: order}
 - {name: currency_code, type: string, level: order}
 - {name: total_amount, type: number, level: order}
 - {name: subtotal_amount, type: number, level: order}
@@ -54,6 +59,11 @@
 - {name: line_item_status, type: string, level: line}
 - {name: fulfillment_status, type: string, level: line}
 - {name: _order_group, type: string, level: line}
+# position of the row's item in its delivered record (GA4 items[], from 0); null when a row is one line
+- {name: _item_index, type: integer, level: line}
+# the row of an order delivered without any line item (a GA4 purchase listing no items): not a
+# line, rejected as one, yet no import error of its order, which is kept without lines
+- {name: _is_itemless, type: boolean, level: line}
 - {name: _order_rejection_reason, type: string, level: line}
 {% endset %}
 {{ return(fromyaml(spec)) }}

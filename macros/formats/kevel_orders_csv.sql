@@ -21,12 +21,22 @@ line_items:
   # Adjacent rows with the same value here are one order; a row where it is
   # empty continues the order above it.
   order_rows: orderId
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 # custom_<name> columns, any number: the order's custom fields, keyed by <name>.
 custom_fields: {prefix: custom_, name: custom_fields}
+# Vendor rules on a row's own values (one macro each, macros/rules/): the
+# vendor's table says "total = subtotal + tax + shipping" for the order and
+# for each line item. A row breaking one is rejected (rules on order columns
+# are judged on the order's first row).
+rules:
+  - {rule: amounts_add_up, total: total, sums: [[subtotal, tax, shipping]]}
+  - {rule: amounts_add_up, total: lineItem_total, sums: [[lineItem_subtotal, lineItem_tax, lineItem_shipping]]}
 columns:
   - {source: orderId, name: order_id, type: string, required: true, description: "Order identifier, unique per order."}
   - {source: userIdType, name: user_id_type, type: string, required: true, transform: user_id_type, description: "Type of the user id (email, email_sha256, crm_id...); email becomes email_sha256 once hashed."}
-  - {source: userId, name: user_id, type: string, required: true, transform: user_id, type_column: userIdType, description: "The user id, validated by its type; e-mails are trimmed, lower-cased and hashed to SHA-256."}
+  - {source: userId, name: user_id, type: string, required: true, transform: user_id, type_column: userIdType, pii: email, description: "The user id, validated by its type; e-mails are trimmed, lower-cased and hashed to SHA-256 at landing (their type becomes email_sha256)."}
   - {source: currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the order amounts."}
   - {source: total, name: total_amount, type: number, required: true, description: "Order total, discounts applied, tax and shipping included (= subtotal + tax + shipping)."}
   - {source: subtotal, name: subtotal_amount, type: number, required: true, description: "Order value without tax and shipping."}
@@ -62,7 +72,7 @@ columns:
   - {source: lineItem_subscriptionDuration, name: subscription_duration_ms, type: integer, description: "Subscription duration in milliseconds, for subscriptions."}
   - {source: lineItem_size, name: size, type: string, description: "Product size."}
   - {source: lineItem_sizeSystem, name: size_system, type: string, description: "Country of the size system (EU...)."}
-  - {source: lineItem_status, name: line_item_status, type: string, required: true, accepted: [placed, paid, fulfilled, refunded, cancelled], description: "placed, paid, fulfilled, refunded or cancelled."}
+  - {source: lineItem_status, name: line_item_status, type: string, required: true, accepted: [placed, paid, fulfilled, refunded, cancelled], description: "placed, paid, fulfilled, refunded or cancelled, spelled exactly (values are case sensitive)."}
 {% endset %}
 {{ return(fromyaml(spec)) }}
 {% endmacro %}

@@ -6,9 +6,11 @@
     type (meta.loader.defaults.user_id_type, e.g. email). Every other field is
     a user attribute: text from CSV unless cast (meta.loader.casts), typed
     from JSON lines. Ids of the default id types are trimmed and lower-cased
-    (seed user_id_types); e-mails are hashed to sha256 after that when the
-    source sets defaults.hash_email: true. Read by the loader too: plain YAML
-    only.
+    (seed user_id_types); e-mail ids are hashed to sha256 at landing (or, for
+    a source that keeps personal data, in staging when it sets
+    defaults.hash_email: true). Personal attributes (a phone, a name) are
+    declared per source: meta.loader.pii: {field: kind}. Read by the loader
+    too: plain YAML only.
 -#}
 {% set spec %}
 name: kevel_users
@@ -20,11 +22,14 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
+# Spec 003: "The fields have the correct keys (case sensitive)"; the
+# accepted values are listed exactly too.
+case_sensitive: true
 other_columns: attributes
 columns:
-  - {source: userId, name: user_id, type: string, required: true, description: "The user id as delivered (before trimming, lower-casing or hashing)."}
+  - {source: userId, name: user_id, type: string, required: true, pii: email, id_type: per_source, description: "The user id as landed: an id that is an e-mail address is hashed at landing (SHA-256 of the trimmed, lower-cased e-mail); others as delivered, before trimming or lower-casing."}
   - {source: null, name: user_id_type, type: string, required: true, description: "Id type of user_id (email, email_sha256, a custom type...): a setting of the source."}
-  - {source: null, name: hash_email, type: boolean, default: false, description: "Whether e-mail ids are hashed to sha256 (email_sha256): a setting of the source."}
+  - {source: null, name: hash_email, type: boolean, default: false, description: "Whether e-mail ids are hashed to sha256 (email_sha256) in staging: a setting of the source, for a source that keeps personal data (pii: keep); ids hashed at landing are email_sha256 whatever it says."}
 {% endset %}
 {{ return(fromyaml(spec)) }}
 {% endmacro %}

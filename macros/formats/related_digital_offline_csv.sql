@@ -24,7 +24,7 @@ file:
             event_name_attr6, event_name_attr7, event_name_attr8, event_name_attr9, event_name_attr10]
   trailing_columns: {prefix: transaction_attr, list: transaction_attributes}
 columns:
-  - {source: customer_id, name: customer_id, type: string, required: true, description: "Customer id, the same id the website or app sends."}
+  - {source: customer_id, name: customer_id, type: string, required: true, pii: email, id_type: crm_id, description: "Customer id, the same id the website or app sends; one that is an e-mail address is stored as its SHA-256 (trimmed, lower-cased), hashed at landing."}
   - {source: transaction_attr_1, name: purchase_id, type: string, description: "Purchase (receipt) id, read from an event transaction attribute (the first unless the source says another)."}
   - {source: category, name: category_code, type: string, description: "Category code of the product."}
   - {source: event_name, name: event_name, type: string, required: true, description: "Event name: the product code for purchases."}

@@ -19,7 +19,7 @@ file:
 columns:
   - {source: order_id, name: order_id, type: string, required: true, description: "Retailer's order id."}
   - {source: visitor_id, name: visitor_id, type: string, description: "Visitor id of the buyer (visitor_id or crm_id is required)."}
-  - {source: crm_id, name: crm_id, type: string, description: "CRM id of the buyer (visitor_id or crm_id is required)."}
+  - {source: crm_id, name: crm_id, type: string, pii: email, id_type: crm_id, description: "CRM id of the buyer (visitor_id or crm_id is required); one that is an e-mail address is stored as its SHA-256 (trimmed, lower-cased), hashed at landing."}
   - {source: session_id, name: session_id, type: string, description: "Session in which the order was placed."}
   - {source: currency, name: currency_code, type: string, required: true, description: "ISO 4217 currency of the amounts, upper-cased."}
   - {source: coupon_code, name: coupon_code, type: string, description: "Voucher codes used, separated by ;."}

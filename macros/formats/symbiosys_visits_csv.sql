@@ -21,7 +21,7 @@ file:
 columns:
   - {source: event_id, name: event_id, type: string, description: "Retailer's id of the event, when it has one."}
   - {source: visitor_id, name: visitor_id, type: string, required: true, description: "First-party visitor (cookie / device) id."}
-  - {source: crm_id, name: crm_id, type: string, description: "Retailer's CRM id of the logged-in user."}
+  - {source: crm_id, name: crm_id, type: string, pii: email, id_type: crm_id, description: "Retailer's CRM id of the logged-in user; one that is an e-mail address is stored as its SHA-256 (trimmed, lower-cased), hashed at landing."}
   - {source: session_id, name: session_id, type: string, description: "Session id as sent by the retailer."}
   - {source: event_type, name: event_type, type: string, default: page_view, accepted: [page_view, click], description: "page_view or click; page_view when empty."}
   - {source: url, name: page_url, type: string, required: true, description: "Full URL of the page viewed."}

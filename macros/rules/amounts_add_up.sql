@@ -1,21 +1,27 @@
-{% macro amounts_add_up(total, parts, label) %}
+{% macro amounts_add_up(total, sums, label, names) %}
 {#-
-    Vendor rule (spec 003): total = subtotal + tax + shipping, within
-    var('order_amount_tolerance') (a cent). The reason a row breaks it, or
-    null; rows lacking any of the amounts are left to the required checks
-    (a Shopify export may have none of them).
+    An amount rule: `total` equals one of `sums` (each a list of SQL
+    amounts), within var('order_amount_tolerance') (a cent). Kevel's table
+    states "total = subtotal + tax + shipping" (one sum); a format declares
+    its own in its `rules:` block (macros/formats/). `label` names the total
+    and `names` the parts of each sum in the message. The reason a row breaks
+    it, or null; a sum missing a part is not judged (missing values are the
+    required checks' business).
 -#}
-    {%- set present = [total] + parts -%}
-    {%- set expected = '(' ~ parts | join(' + ') ~ ')' -%}
-    {%- set names = [] -%}
-    {%- for part in parts -%}
-        {%- do names.append(part | replace('line_', '') | replace('_amount', '')) -%}
+    {%- set complete, matches, texts = [], [], [] -%}
+    {%- for parts in sums -%}
+        {%- set present = [] -%}
+        {%- for part in parts -%}{%- do present.append(part ~ ' is not null') -%}{%- endfor -%}
+        {%- set sum = '(' ~ parts | join(' + ') ~ ')' -%}
+        {%- do complete.append('(' ~ present | join(' and ') ~ ')') -%}
+        {%- do matches.append('(' ~ present | join(' and ') ~ ' and abs(' ~ total ~ ' - ' ~ sum ~ ') <= ' ~ var('order_amount_tolerance') ~ ')') -%}
+        {%- do texts.append(text_literal(names[loop.index0] | join(' + ') ~ ' = ')) -%}
+        {%- do texts.append("coalesce(" ~ amount_text(sum) ~ ", 'unknown')") -%}
+        {%- if not loop.last -%}{%- do texts.append(text_literal(' nor ')) -%}{%- endif -%}
     {%- endfor -%}
     case
-        when {% for column in present %}{{ column }} is not null{{ ' and ' if not loop.last }}{% endfor %}
-            and abs({{ total }} - {{ expected }}) > {{ var('order_amount_tolerance') }}
-            then {{ dbt.concat([
-                text_literal(label ~ ': '), amount_text(total),
-                text_literal(' is not ' ~ names | join(' + ') ~ ' = '), amount_text(expected)]) }}
+        when {{ total }} is not null and ({{ complete | join(' or ') }}) and not ({{ matches | join(' or ') }})
+            then {{ dbt.concat([text_literal(label ~ ': '), amount_text(total),
+                text_literal(' is not ' if sums | length == 1 else ' is neither ')] + texts) }}
     end
 {%- endmacro %}

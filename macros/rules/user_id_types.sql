@@ -15,6 +15,7 @@ email_md5: {pattern: '[0-9a-f]{32}', lowercase: true}
 phone_sha256: {pattern: '[0-9a-f]{64}', lowercase: true}
 crm_id: {}
 visitor_id: {}
+egoi_contact_id: {}
 {% endset %}
 {{ return(fromyaml(spec)) }}
 {% endmacro %}

@@ -4,7 +4,8 @@
     cast becomes null, and rejection_reason names it, so no value is lost
     silently. Declared defaults apply to missing values only.
     Options: `format` (dates and timestamps in exactly one form, see
-    value_format), `default_protocol` (url columns, see complete_url),
+    value_format), `epoch` (timestamps as a count since 1970, see
+    timestamp_from_epoch), `default_protocol` (url columns, see complete_url),
     `formats` / `timezone` (timestamp patterns, see parse_timestamp_utc).
     A transform (email_sha256, user_id, user_id_type) replaces the value by
     its normalised form: plain e-mails never leave staging.
@@ -23,7 +24,7 @@
     {%- elif transform -%}
         {{ exceptions.raise_compiler_error("Column " ~ column.name ~ " has unknown transform '" ~ transform ~ "'") }}
     {%- elif type == 'string' -%}
-        {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') else expression -%}
+        {%- set value = 'lower(' ~ expression ~ ')' if column.get('accepted') and not column.get('case_sensitive') else expression -%}
     {%- elif type == 'url' -%}
         {%- set value = complete_url(expression, column.get('default_protocol')) -%}
     {%- elif type == 'integer' -%}
@@ -33,8 +34,12 @@
         {%- set value = try_cast(expression, dbt.type_numeric()) -%}
     {%- elif type == 'boolean' -%}
         {%- set value = "case lower(" ~ expression ~ ") when 'true' then true when 'false' then false end" -%}
+    {%- elif type == 'date' and column.get('format') == 'YYYYMMDD' -%}
+        {%- set value = compact_date(expression) -%}
     {%- elif type == 'date' -%}
         {%- set value = try_cast(expression, "date") -%}
+    {%- elif type == 'timestamp' and column.get('epoch') -%}
+        {%- set value = timestamp_from_epoch(expression, column.epoch) -%}
     {%- elif type == 'timestamp' -%}
         {%- set value = parse_timestamp_utc(expression, column.get('formats'), column.get('timezone')) -%}
     {%- elif type == 'list' -%}

@@ -1,12 +1,12 @@
-{% macro other_columns_json(names, has_record, casts, record_keys=none) %}
+{% macro other_columns_json(names, has_record, casts, record_values=none) %}
 {#-
     The raw columns no declared column reads, as one JSON object keyed by
     their names in the file (format option other_columns; CRM users keep every
     field as an attribute). CSV values are text unless the source casts them
     (meta.loader.casts: {field: integer | float | bool | string}); JSON lines
-    values keep their JSON types (`record_keys`: a field's key in _record
-    when transformations renamed it; none when they changed its value, which
-    is then text). Returns {'value': SQL, 'problems': SQL}, the
+    values keep their JSON types (`record_values`: SQL of a field's JSON value
+    after the transformations, field_transformations; none when a timestamp
+    or cast changed it, which is then text). Returns {'value': SQL, 'problems': SQL}, the
     second naming fields whose cast failed.
 -#}
     {%- set pairs = [] -%}
@@ -18,8 +18,8 @@
             {%- set cast = cast_attribute(text, casts[name]) -%}
             {%- do pairs.append(key ~ ", " ~ cast) -%}
             {%- do problems.append("case when " ~ text ~ " is not null and " ~ cast ~ " is null then '" ~ name | replace("'", "''") ~ ": cannot be cast to " ~ casts[name] ~ "' end") -%}
-        {%- elif has_record and (record_keys is none or record_keys.get(name)) -%}
-            {%- do pairs.append(key ~ ", coalesce(" ~ json_field('_record', record_keys.get(name) if record_keys else name) ~ ", to_json(" ~ text ~ "))") -%}
+        {%- elif has_record and (record_values is none or record_values.get(name) is not none) -%}
+            {%- do pairs.append(key ~ ", coalesce(" ~ (record_values[name] if record_values else json_field('_record', name)) ~ ", to_json(" ~ text ~ "))") -%}
         {%- else -%}
             {%- do pairs.append(key ~ ", " ~ text) -%}
         {%- endif -%}

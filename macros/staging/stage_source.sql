@@ -7,6 +7,8 @@
     each row gets _rejection_reason (null when the row is valid) and
     _source_format.
     The source's `transformations` (field_transformations) apply first.
+    A source of kind `bigquery` (meta.loader.source) is read in place: its
+    new tables' rows, shaped like a raw table (bigquery_source_rows).
     Format options handled here:
     - `file.trailing_columns`: any number of extra fields, kept as one list;
     - `other_columns`: undeclared fields kept as one JSON object;
@@ -16,7 +18,9 @@
     - `line_items`: _order_group (the value telling the rows of one order
       apart) and _order_rejection_reason, the problems of the row's order
       columns, which only count on the order's first row
-      (int_order_lines__validated applies them).
+      (int_order_lines__validated applies them);
+    - `rules`: vendor rules on a row's own values (rule_reason); errors flag
+      the row (or its order columns), warnings are test rule_warnings'.
 -#}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
@@ -24,13 +28,28 @@
     {%- endif -%}
     {%- set loader = source_loader(source_name, table_name) -%}
     {%- set spec = source_spec(loader) -%}
+    {%- if spec.get('no_transformations') and (loader.get('transformations') or loader.get('casts')) -%}
+        {{ exceptions.raise_compiler_error("Source " ~ source_name ~ "." ~ table_name ~ ": format " ~ spec.name
+            ~ " takes no transformations (vendor spec: \"" ~ spec.no_transformations ~ "\")") }}
+    {%- endif -%}
     {%- set lineage = ['_retailer', '_source_file', '_file_date', '_line_number', '_loaded_at', '_load_id'] -%}
     {%- set present = {} -%}
     {%- set raw_names = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- do present.update({column.name | lower: column.name}) -%}
-        {%- do raw_names.append(column.name) -%}
-    {%- endfor -%}
+    {%- set in_place = loader.get('source') == 'bigquery' -%}
+    {%- if in_place -%}
+        {#- the export's fields the format reads, as the loader would have landed them -#}
+        {%- for column in spec.columns if column.source and column.source | lower not in present -%}
+            {%- do present.update({column.source | lower: column.source}) -%}
+            {%- do raw_names.append(column.source) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do present.update({column.name | lower: column.name}) -%}
+            {%- do raw_names.append(column.name) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set delivered = '(' ~ bigquery_source_rows(source_name, table_name, raw_names) ~ ') as delivered'
+        if in_place else relation -%}
     {#- meta.loader.transformations: fields renamed, copied, added, deleted before the format reads them -#}
     {%- set transformed = field_transformations(loader.get('transformations') or [], raw_names, '_record' in present, loader.get('timezone'))
         if loader.get('transformations') else none -%}
@@ -81,7 +100,7 @@
             and not (trailing and modules.re.fullmatch(trailing.prefix ~ '_[0-9]+', name | lower)) -%}
             {%- do others.append(name) -%}
         {%- endfor -%}
-        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_keys if transformed else none) -%}
+        {%- set attributes = other_columns_json(others, '_record' in present, spec.casts, transformed.record_values if transformed else none) -%}
         {%- do extras.append({'name': spec.other_columns, 'sql': attributes.value}) -%}
         {%- do problems.extend(attributes.problems) -%}
     {%- endif -%}
@@ -98,6 +117,10 @@
     {%- for column in entity_columns(spec.entity) if line_items and column.get('level') == 'order' -%}
         {%- do order_level.append(column.name) -%}
     {%- endfor -%}
+    {#- a format's own column on the order's first row only says level: order -#}
+    {%- for column in columns if line_items and column.get('level') == 'order' -%}
+        {%- do order_level.append(column.name) -%}
+    {%- endfor -%}
     {%- set row_columns, order_columns = [], [] -%}
     {%- for column in columns -%}
         {%- do (order_columns if column.name in order_level else row_columns).append(column) -%}
@@ -105,6 +128,17 @@
     {%- if line_items -%}
         {%- do extras.append({'name': '_order_group', 'sql': raw_text(present.get(line_items.order_rows | lower))}) -%}
     {%- endif -%}
+
+    {#- the format's rules on a row's own values (severity warn: test rule_warnings, never a rejection) -#}
+    {%- set typed, staged_as = {}, {} -%}
+    {%- for column in columns if column.get('declared_source') -%}
+        {%- do typed.setdefault(column.declared_source, cast_value(adapter.quote(column.name ~ '__raw'), column)) -%}
+        {%- do staged_as.setdefault(column.declared_source, column.name) -%}
+    {%- endfor -%}
+    {%- set row_rules, order_rules = [], [] -%}
+    {%- for rule in spec.get('rules', []) if rule.get('severity', 'error') == 'error' -%}
+        {%- do (order_rules if staged_as.get(rule.total) in order_level else row_rules).append(rule_reason(rule, typed)) -%}
+    {%- endfor -%}
     {%- set continuation = spec.get('continuation_rows') -%}
 
 with source as (
@@ -115,9 +149,9 @@ with source as (
         {{ sql }} as {{ quote_column(name) }},
         {%- endfor %}
         {{ transformed.problems }} as _transform_problems
-    from {{ relation }}
+    from {{ delivered }}
     {%- else %}
-    select * from {{ relation }}
+    select * from {{ delivered }}
     {%- endif %}
 
 ),
@@ -183,9 +217,9 @@ renamed as (
         {%- if continuation %}
         _is_continuation_row,
         {%- endif %}
-        {{ rejection_reason(row_columns, spec.get('one_of_required', []), ['_row_problems']) }} as _rejection_reason,
+        {{ rejection_reason(row_columns, spec.get('one_of_required', []), ['_row_problems'] + row_rules) }} as _rejection_reason,
         {%- if line_items %}
-        {{ rejection_reason(order_columns) }} as _order_rejection_reason,
+        {{ rejection_reason(order_columns, [], order_rules) }} as _order_rejection_reason,
         {%- endif %}
         {{ text_literal(spec.name) }} as _source_format,
         _source_file,

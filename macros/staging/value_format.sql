@@ -6,6 +6,7 @@
     {%- set patterns = {
         'YYYY-MM-DD': '[0-9]{4}-[0-9]{2}-[0-9]{2}',
         'YYYY-MM-DD HH:MM:SS': '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}',
+        'YYYYMMDD': '[0-9]{8}',
     } -%}
     {%- if name not in patterns -%}
         {{ exceptions.raise_compiler_error("Unknown value format '" ~ name ~ "' (known: " ~ patterns.keys() | join(', ') ~ ")") }}

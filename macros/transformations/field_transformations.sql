@@ -12,14 +12,15 @@
     custom_timestamp), `cast` (string, integer, float or bool,
     cast_field_value). Names match case-insensitively, as staging does.
     Returns {'columns': [[SQL, name]...], 'names': field names after the
-    transformations, 'casts': {name: type}, 'record_keys': {name: the key of
-    _record still holding its value with its JSON type, or none once the value
-    was changed or made up}, 'problems': SQL naming the row
-    and field of every value a timestamp or cast refused (null when none)}.
+    transformations, 'casts': {name: type}, 'record_values': {name: SQL of
+    the value as JSON keeping its type (JSON lines: a renamed or copied
+    field, or one whose values were mapped), or none once a timestamp or cast
+    changed it or it was made up}, 'problems': SQL naming the row and field
+    of every value a timestamp or cast refused (null when none)}.
 -#}
     {%- set fields = [] -%}
     {%- for name in names -%}
-        {%- do fields.append({'name': name, 'sql': quote_column(name), 'key': name}) -%}
+        {%- do fields.append({'name': name, 'sql': quote_column(name), 'json': json_field('_record', name) if has_record else none}) -%}
     {%- endfor -%}
     {%- set casts = {} -%}
     {%- set problems = [] -%}
@@ -41,9 +42,11 @@
         {%- set found = [] -%}
         {%- for f in fields if f.name | lower == field | lower -%}{%- do found.append(f) -%}{%- endfor -%}
         {%- if kind in ('rename', 'copy') -%}
-            {%- set old = found[0] if found else {'name': field, 'sql': 'cast(null as ' ~ dbt.type_string() ~ ')', 'key': none} -%}
+            {%- set old = found[0] if found else {'name': field, 'sql': 'cast(null as ' ~ dbt.type_string() ~ ')', 'json': none} -%}
             {%- set value = "nullif(trim(" ~ old.sql ~ "), '')" -%}
-            {%- set json_type = "json_type(" ~ json_field('_record', old.key) ~ ")" if has_record and old.key else none -%}
+            {%- set json_type = "json_type(" ~ old.json ~ ")" if old.json is not none else none -%}
+            {#- JSON lines: the mapped value keeps its JSON type when no mapping matched -#}
+            {%- set json = map_field_values(value, step.get('values') or [], json_type, old.json) if old.json is not none else none -%}
             {%- set value = map_field_values(value, step.get('values') or [], json_type) -%}
             {%- if step.get('timestamp') -%}
                 {%- set parsed = custom_timestamp(value, step.timestamp, timezone) -%}
@@ -58,9 +61,9 @@
                 {%- set value = cast -%}
                 {%- do casts.update({target: step.cast}) -%}
             {%- endif -%}
-            {%- set new_field = {'name': target, 'sql': value, 'key': old.key if not step.get('values') and not step.get('timestamp') and not step.get('cast') else none} -%}
+            {%- set new_field = {'name': target, 'sql': value, 'json': json if not step.get('timestamp') and not step.get('cast') else none} -%}
         {%- elif kind == 'new' -%}
-            {%- set new_field = {'name': target, 'sql': text_literal(step.get('value') | string) if step.get('value') is not none else 'cast(null as ' ~ dbt.type_string() ~ ')', 'key': none} -%}
+            {%- set new_field = {'name': target, 'sql': text_literal(step.get('value') | string) if step.get('value') is not none else 'cast(null as ' ~ dbt.type_string() ~ ')', 'json': none} -%}
         {%- endif -%}
         {%- set kept = [] -%}
         {%- for f in fields -%}
@@ -73,12 +76,17 @@
     {%- endfor -%}
     {%- set columns = [] -%}
     {%- set result_names = [] -%}
-    {%- set record_keys = {} -%}
+    {%- set record_values = {} -%}
     {%- for f in fields -%}
         {%- do columns.append([f.sql, f.name]) -%}
         {%- do result_names.append(f.name) -%}
-        {%- do record_keys.update({f.name: f.key}) -%}
     {%- endfor -%}
-    {{ return({'columns': columns, 'names': result_names, 'casts': casts, 'record_keys': record_keys,
+    {#- a field's JSON value is worked out beside it, where the delivered fields are still there,
+        as _json_<name> (fields starting with _ are refused above, so it is no field's name) -#}
+    {%- for f in fields if f.json is not none and not f.name.startswith('_') -%}
+        {%- do columns.append([f.json, '_json_' ~ f.name]) -%}
+        {%- do record_values.update({f.name: quote_column('_json_' ~ f.name)}) -%}
+    {%- endfor -%}
+    {{ return({'columns': columns, 'names': result_names, 'casts': casts, 'record_values': record_values,
         'problems': join_reasons(problems)}) }}
 {% endmacro %}

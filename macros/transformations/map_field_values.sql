@@ -1,4 +1,4 @@
-{% macro map_field_values(expression, mappings, json_type=none) %}
+{% macro map_field_values(expression, mappings, json_type=none, json_value=none) %}
 {#-
     A field's value through an exhaustive from -> to list (spec 003, "Mapping
     Field Values"): the first `from` equal to the value gives its `to`; a value
@@ -6,9 +6,12 @@
     matches text only, a number `from` (1) matches numbers only. CSV values
     are all text; JSON lines values keep their JSON type (`json_type`: SQL
     giving the value's type in the record, e.g. VARCHAR or BIGINT; none for CSV).
+    With `json_value` (SQL of the value as JSON, keeping its type) the result
+    is JSON too: a mapped value is its `to` (a number `to` stays a number), an
+    unaltered one keeps its own type, so the number 1 stays the number 1.
 -#}
     {%- if not mappings -%}
-        {{ return(expression) }}
+        {{ return(json_value if json_value is not none else expression) }}
     {%- endif -%}
     {%- set whens = [] -%}
     {%- for mapping in mappings -%}
@@ -30,7 +33,14 @@
         {%- else -%}
             {{ exceptions.raise_compiler_error("value mapping from " ~ source ~ ": use text or a number") }}
         {%- endif -%}
-        {%- do whens.append("when " ~ condition ~ " then " ~ (text_literal(target | string) if target is not none else "null")) -%}
+        {%- if json_value is none -%}
+            {%- set result = text_literal(target | string) if target is not none else "null" -%}
+        {%- elif target is number and target is not sameas true and target is not sameas false -%}
+            {%- set result = "to_json(" ~ target ~ ")" -%}
+        {%- else -%}
+            {%- set result = "to_json(" ~ (text_literal(target | string) if target is not none else "null") ~ ")" -%}
+        {%- endif -%}
+        {%- do whens.append("when " ~ condition ~ " then " ~ result) -%}
     {%- endfor -%}
-    {{ return("case " ~ whens | join(" ") ~ " else " ~ expression ~ " end") }}
+    {{ return("case " ~ whens | join(" ") ~ " else " ~ (json_value if json_value is not none else expression) ~ " end") }}
 {% endmacro %}

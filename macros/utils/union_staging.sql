@@ -36,10 +36,13 @@
         {%- endfor -%}
         {%- do columns_of.update({relation.identifier: names}) -%}
     {%- endfor -%}
-    {#- An entity that declares its columns (macros/entities/) has all of them, whatever formats its members use. -#}
-    {%- for column in entity_columns(entity) if column.name | lower not in column_types -%}
+    {#- An entity that declares its columns (macros/entities/) has all of them, whatever formats its members use,
+        and a member lacking one gets a null of the declared type. -#}
+    {%- for column in entity_columns(entity) -%}
+        {%- if column.name | lower not in column_types -%}
+            {%- do column_order.append(column.name | lower) -%}
+        {%- endif -%}
         {%- do column_types.update({column.name | lower: sql_type(column.type)}) -%}
-        {%- do column_order.append(column.name | lower) -%}
     {%- endfor -%}
 
     {%- for relation in relations %}

@@ -28,7 +28,9 @@ files as (
         file_hour,
         status,
         rows_landed,
-        finished_at
+        finished_at,
+        -- its rows are in raw: landed, or a failed re-delivery that kept the previous version
+        status = 'landed' or coalesce(has_previous_version, false) as is_in_raw
     from {{ source('loader', 'files') }}
 
 ),
@@ -80,7 +82,7 @@ retailer_bounds as (
         min(file_date) as first_file_date,
         max(file_date) as last_file_date
     from files
-    where status = 'landed' and file_date is not null
+    where is_in_raw and file_date is not null
     group by retailer
 
 ),
@@ -92,7 +94,7 @@ first_landings as (
         dataset,
         cast(min(finished_at) as date) as first_landed_date
     from files
-    where status = 'landed'
+    where is_in_raw
     group by retailer, dataset
 
 ),
@@ -133,15 +135,15 @@ delivered as (
         files.retailer,
         files.dataset,
         files.file_date,
-        sum(case when files.status = 'landed' then 1 else 0 end) as files_landed,
+        sum(case when files.is_in_raw then 1 else 0 end) as files_landed,
         sum(case when files.status = 'failed' then 1 else 0 end) as files_failed,
-        sum(case when files.status = 'landed' then files.rows_landed else 0 end) as rows_landed,
+        sum(case when files.is_in_raw then files.rows_landed else 0 end) as rows_landed,
         sum(coalesce(file_events.events_outside_window, 0)) as events_outside_window,
         min(file_events.oldest_event_date) as oldest_event_date,
-        min(case when files.status = 'landed' then files.finished_at end) as landed_at,
-        count(distinct case when files.status = 'landed' then files.file_hour end) as hours_landed,
-        max(case when files.status = 'landed' then files.file_hour end) as last_hour_landed,
-        {{ count_where("files.status = 'landed' and files.file_hour is null") }} as whole_day_files_landed
+        min(case when files.is_in_raw then files.finished_at end) as landed_at,
+        count(distinct case when files.is_in_raw then files.file_hour end) as hours_landed,
+        max(case when files.is_in_raw then files.file_hour end) as last_hour_landed,
+        {{ count_where("files.is_in_raw and files.file_hour is null") }} as whole_day_files_landed
     from files
     left join file_events
         on files.file_name = file_events.file_name

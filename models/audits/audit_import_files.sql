@@ -35,6 +35,7 @@ select
     files.started_at,
     files.finished_at,
     files.duration_ms,
+    coalesce(files.has_previous_version, false) as has_previous_version,
     coalesce(rejected_in_staging.rows_invalid, 0) as rows_invalid,
     files.rows_landed - coalesce(rejected_in_staging.rows_invalid, 0) as rows_valid,
     files.rows_read = files.rows_landed + files.rows_rejected as is_reconciled

@@ -43,7 +43,7 @@ files as (
         load_id,
         finished_at
     from {{ source('loader', 'files') }}
-    where status = 'landed'
+    where status = 'landed' or coalesce(has_previous_version, false)   -- rows in raw
 
 )
 

@@ -9,7 +9,7 @@ with unparseable as (
         dataset,
         source_file,
         line_number,
-        {{ mask_emails('raw_text') }} as raw_text,
+        raw_text,
         'parse' as rejected_by,
         coalesce(error_type, 'parse error') || ': ' || coalesce(reason, '') as reason
     from {{ source('loader', 'rejects') }}

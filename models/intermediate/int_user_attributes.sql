@@ -1,67 +1,20 @@
 {#-
-    The attribute history of CRM users: one row per user x attribute x
-    delivered row, with the user id normalised as the vendor does (spec 003
-    "Users"): ids of the default id types trimmed and lower-cased, then
-    e-mails hashed to sha256 when the source asks. Null values are not
-    attribute updates (an empty CSV cell leaves the attribute as it was).
+    The attribute history of CRM users: one row per user id x attribute x
+    delivered row (int_user_ids: a row naming two ids of one user gives its
+    attributes to both). Null values are not attribute updates (an empty CSV
+    cell leaves the attribute as it was).
 -#}
-with users as (
+with user_ids as (
 
-    select * from {{ ref('int_users__unioned') }}
-    where _rejection_reason is null
-
-),
-
-id_types as (
-
-    select * from {{ ref('user_id_types') }}
-
-),
-
-normalised as (
-
-    select
-        users.retailer,
-        users.attributes,
-        users._source_file,
-        users._file_date,
-        users._line_number,
-        users._load_id,
-        lower(trim(users.user_id_type)) as delivered_id_type,
-        coalesce(id_types.is_default, false) as is_default_id_type,
-        coalesce(users.hash_email and id_types.is_email, false) as is_hashed,
-        case
-            when id_types.is_default then lower(trim(users.user_id))
-            else users.user_id
-        end as clean_user_id
-    from users
-    left join id_types
-        on lower(trim(users.user_id_type)) = id_types.id_type
-
-),
-
-identified as (
-
-    select
-        retailer,
-        attributes,
-        _source_file,
-        _file_date,
-        _line_number,
-        _load_id,
-        case when is_hashed then 'email_sha256' else delivered_id_type end as user_id_type,
-        case when is_hashed then {{ sha256_hex('clean_user_id') }} else clean_user_id end as user_id
-    from normalised
+    select * from {{ ref('int_user_ids') }}
 
 )
 
 select
-    {{ dbt.hash(dbt.concat([
-        "identified.retailer", "'|'", "identified.user_id_type", "'|'", "identified.user_id"
-    ])) }} as user_key,
-    identified.retailer,
-    identified.user_id_type,
-    identified.user_id,
+    user_ids.user_key,
+    user_ids.retailer,
+    user_ids.user_id_type,
+    user_ids.user_id,
     entry.key as attribute_name,
     case entry.type
         when 'VARCHAR' then 'string'
@@ -76,10 +29,10 @@ select
         else cast(entry.value as {{ dbt.type_string() }})
     end as attribute_value,
     cast(entry.value as {{ dbt.type_string() }}) as attribute_json,
-    identified._file_date as file_date,
-    identified._source_file,
-    identified._line_number,
-    identified._load_id
-from identified
-cross join {{ json_entries('identified.attributes', 'entry') }}
+    user_ids.file_date,
+    user_ids._source_file,
+    user_ids._line_number,
+    user_ids._load_id
+from user_ids
+cross join {{ json_entries('user_ids.attributes', 'entry') }}
 where entry.type <> 'NULL'

@@ -51,47 +51,73 @@ with one_row_orders as (
 
 ),
 
-line_item_orders as (
+-- formats with one row per line item (Kevel, Shopify, GA4): what the order's
+-- kept lines say of it (an order discarded by a rejected row has none)
+order_lines as (
 
-    -- formats with one row per line item (Kevel, Shopify): the order's first row
     select
         retailer,
-        order_id,
-        cast(null as {{ dbt.type_string() }}) as visitor_id,
-        cast(null as {{ dbt.type_string() }}) as crm_id,
-        cast(null as {{ dbt.type_string() }}) as session_id,
-        user_id_type,
-        user_id,
-        currency_code,
+        _source_file,
+        _load_id,
+        _order_group,
+        count(*) as line_count,
+        {{ order_status_from_lines('line_item_status') }} as line_order_status,
+        {{ order_item_count('quantity', 'line_item_status') }} as line_item_count
+    from {{ ref('int_order_lines__validated') }}
+    where _rejection_reason is null and {{ new_loads() }}
+    group by retailer, _source_file, _load_id, _order_group
+
+),
+
+line_item_orders as (
+
+    -- formats with one row per line item (Kevel, Shopify, GA4): the order's first kept row
+    select
+        heads.retailer,
+        heads.order_id,
+        heads.visitor_id,
+        heads.crm_id,
+        heads.session_id,
+        heads.user_id_type,
+        heads.user_id,
+        heads.currency_code,
         cast(null as {{ dbt.type_string() }}) as coupon_code,
         cast(null as {{ dbt.type_string() }}) as product_ids,
-        promotions,
-        cast(null as {{ dbt.type_string() }}) as platform,
-        order_source,
-        payment_method,
-        shipping_method,
-        shipping_country,
-        order_status,
-        financial_status,
-        custom_fields,
-        total_amount as revenue,
-        subtotal_amount,
-        tax_amount,
-        shipping_amount,
-        discount_amount,
-        refund_amount,
-        cast(null as {{ dbt.type_bigint() }}) as item_count,
-        ordered_at,
-        updated_at,
-        paid_at,
-        fulfilled_at,
-        _source_format,
-        _source_file,
-        _file_date,
-        _line_number,
-        _load_id
-    from {{ ref('int_order_lines__validated') }}
-    where line_position = 1 and _order_rejection_reason is null and {{ new_loads() }}
+        heads.promotions,
+        heads.platform,
+        heads.order_source,
+        heads.payment_method,
+        heads.shipping_method,
+        heads.shipping_country,
+        -- Shopify's from its financial status; formats with statuses per line only, from the lines
+        coalesce(heads.order_status, order_lines.line_order_status) as order_status,
+        heads.financial_status,
+        heads.custom_fields,
+        heads.total_amount as revenue,
+        heads.subtotal_amount,
+        heads.tax_amount,
+        heads.shipping_amount,
+        heads.discount_amount,
+        heads.refund_amount,
+        -- an order listing no item (a GA4 purchase) has none
+        case when order_lines.line_count is null then 0 else order_lines.line_item_count end as item_count,
+        heads.ordered_at,
+        heads.updated_at,
+        heads.paid_at,
+        heads.fulfilled_at,
+        heads._source_format,
+        heads._source_file,
+        heads._file_date,
+        heads._line_number,
+        heads._load_id
+    from {{ ref('int_order_lines__validated') }} as heads
+    left join order_lines
+        on
+            heads.retailer = order_lines.retailer
+            and heads._source_file = order_lines._source_file
+            and heads._load_id = order_lines._load_id
+            and heads._order_group = order_lines._order_group
+    where heads.line_position = 1 and heads._order_rejection_reason is null and {{ new_loads('heads') }}
 
 ),
 

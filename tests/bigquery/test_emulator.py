@@ -10,8 +10,10 @@ is incremental, and its delete statements must carry a constant partition
 filter (emulators report 0 bytes processed, so pruning is checked on the SQL).
 
 Excluded on the emulator, for an emulator limitation only (README "Running on
-BigQuery"): int_user_attributes and what is built on it, because
-crucible-emulator 0.1.0a2 has no JSON_KEYS (json_entries' BigQuery variant);
+BigQuery"): int_user_ids and what is built on it (int_user_attributes,
+dim_users, dim_user_id_links), because crucible-emulator 0.1.0a2 has no
+JSON_KEYS (json_entries' BigQuery variant) and no TO_JSON of a null (the
+users' attributes JSON int_user_ids carries);
 and stg_spec__transformation_examples (the spec's transformation tables),
 because the emulator mistranslates parse_timestamp(pattern, text, zone) (it
 prefixes a year to the text), which custom_timestamp's BigQuery variant uses.
@@ -23,24 +25,21 @@ import os
 import re
 import sys
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from conftest import ROOT, run_cli
+from emulator import emulator  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.dbt
 
-CRUCIBLE = Path(os.environ.get("CRUCIBLE_BIN", ROOT / ".venv-crucible" / "bin" / "crucible"))
 DBT = ROOT / ".venv" / "bin" / "dbt"
 PROJECT = "retail-local"
 # Emulator limitations only, see the module docstring: JSON_KEYS; parse_timestamp with a time zone.
-EMULATOR_EXCLUDES = ["int_user_attributes+", "stg_spec__transformation_examples"]
+EMULATOR_EXCLUDES = ["int_user_ids+", "stg_spec__transformation_examples"]
 # mart -> key column; the comparison is on the full set of keys, not only counts
 MARTS = {
     "fct_page_views": "page_view_id",
@@ -54,44 +53,6 @@ MARTS = {
 }
 SUMS = {"fct_orders": "revenue", "fct_order_line_items": "quantity", "fct_conversions": "revenue",
         "fct_offline_events": "quantity"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory):
-    """crucible-emulator on a free port, health-checked before any client talks to it
-    (a dead endpoint makes the Google client retry for minutes)."""
-    if not CRUCIBLE.exists():
-        pytest.fail(f"{CRUCIBLE} is missing: run `make emulator` (make test does it)")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("crucible") / "crucible.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(CRUCIBLE), "serve", "--dialect", "bigquery", "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{endpoint}/_crucible/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"crucible did not start: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.2)
-    yield endpoint
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _dbt(env: dict, *args: str, timeout: int = 300) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -157,6 +157,7 @@ def built(tmp_path_factory):
         "DBT_LOG_PATH": str(tmp / "logs"),
     }
     write_week(tmp / "data", datetime.now(timezone.utc).date())
+    make_delivery_folders(ROOT, env)
     result = run_cli("run", cwd=ROOT, env=env)
     assert result.code == 0, result.out[-3000:] + result.err[-3000:]
     manifest = json.loads((tmp / "target" / "manifest.json").read_text())

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -120,6 +120,7 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
                 target = drop / path.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, target)
+        make_delivery_folders(ROOT, _env(daily, drop))   # a dataset may deliver its first file later
         result = run_cli("run", cwd=ROOT, env=_env(daily, drop))
         assert result.code == 0, result.out[-3000:] + result.err[-3000:]
 

@@ -164,10 +164,11 @@ def test_json_lines_transformations_keep_text_and_numbers_apart(onboarded):
     rows = {r[0]: (json.loads(r[1]), r[2]) for r in project.query(
         "select user_id, attributes, _rejection_reason from main.stg_southwind__users")}
     # tier 1 is a number: the number mapping 1 -> gold applies; tier 2 is a number too, so the
-    # text mapping "2" -> silver does not, and the value is unaltered; "1" (text) is not the number 1
+    # text mapping "2" -> silver does not, and the value is unaltered, a number still; "1" (text) is
+    # not the number 1
     assert rows["u1"][0] == {"tier": 1, "tier_label": "gold", "tier_text": "1", "score": 2, "region": "north",
                              "vip": True}
-    assert rows["u2"][0] == {"tier": 2, "tier_label": "2", "tier_text": "2", "score": None, "region": "north",
+    assert rows["u2"][0] == {"tier": 2, "tier_label": 2, "tier_text": "2", "score": None, "region": "north",
                              "vip": False}
     assert rows["u1"][1] is None
     line = project.query("select _line_number from main.stg_southwind__users where user_id = 'u2'")[0][0]

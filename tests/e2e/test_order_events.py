@@ -35,7 +35,7 @@ def _files(tmp: Path) -> list[Path]:
 
 def _project(root: Path) -> ProjectCopy:
     project = ProjectCopy(root)
-    (project.data / "kestrel" / "orders").mkdir(parents=True)
+    (project.data / "kestrel" / "orders").mkdir(parents=True, exist_ok=True)
     return project
 
 

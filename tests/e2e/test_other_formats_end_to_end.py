@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -64,6 +64,7 @@ class Lab:
             "DBT_PROFILES_DIR": str(profiles), "DBT_TARGET_PATH": str(root / "target"),
             "DBT_LOG_PATH": str(root / "logs"),
         }
+        make_delivery_folders(self.project, self.env)
         args = [f"{name}:{fmt}:{self.drop / glob}" for name, (fmt, glob, _) in SOURCES.items()]
         result = self.cli("add-retailer", "lab", *(a for arg in args for a in ("--dataset", arg)))
         assert result.code == 0, result.err
@@ -93,7 +94,7 @@ class Lab:
 def _deliver_day_one(lab: Lab, realdata: Path) -> dict:
     expected = {}
     # conversions: the vendor's example as-is, a file mixing dates, and JSON rows breaking the rules
-    (lab.drop / "conversions").mkdir(parents=True)
+    (lab.drop / "conversions").mkdir(parents=True, exist_ok=True)
     shutil.copy(realdata / "botify-conversion-doc-example/conversion-export-2020-09-22.csv", lab.drop / "conversions")
     lab.put("conversions/conversion-export-2020-09-23.csv",
             "https://a.tld/, 2020-09-23, organic, 1, 5\nhttps://a.tld/b, 2020-09-24, organic, 2, 6\n")
@@ -126,11 +127,11 @@ def _deliver_day_one(lab: Lab, realdata: Path) -> dict:
                                  "cy@x.tld,Cy,Gent,car,silver,maybe,1\n")
 
     # products: Shopify's real export, the English TSV and the Arabic CSV feeds
-    (lab.drop / "shopify").mkdir(parents=True)
+    (lab.drop / "shopify").mkdir(parents=True, exist_ok=True)
     shutil.copy(realdata / "shopify-realstore-rieker-ca/products_export_1.csv", lab.drop / "shopify" / "products_1.csv")
-    (lab.drop / "feed_en").mkdir(parents=True)
+    (lab.drop / "feed_en").mkdir(parents=True, exist_ok=True)
     shutil.copy(realdata / "merchant-feed-emirates-gifts/google_merchant_feed_en.tsv", lab.drop / "feed_en")
-    (lab.drop / "feed_ar").mkdir(parents=True)
+    (lab.drop / "feed_ar").mkdir(parents=True, exist_ok=True)
     shutil.copy(realdata / "merchant-feed-emirates-gifts/merchant-feed-ar.csv", lab.drop / "feed_ar")
     # and a feed with one problem per item
     lab.put("feed_en/crafted_feed.tsv", "\n".join("\t".join(r) for r in [

@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_delivery_folders, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -216,6 +216,7 @@ def built(tmp_path_factory):
         "DBT_TARGET_PATH": str(tmp / "target"),
         "DBT_LOG_PATH": str(tmp / "logs"),
     }
+    make_delivery_folders(project, env)
     for retailer in ("shapees", "rees46"):
         onboard = run_cli("add-retailer", retailer,
                           "--dataset", f"visits:symbiosys_visits_csv:drop/{retailer}/visits/{retailer}_visits_*.csv",

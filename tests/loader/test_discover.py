@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import shlex
 import zipfile
@@ -127,3 +128,33 @@ def test_discover_proposes_the_seed_format_and_land_reads_the_sample_as_it_said(
         "select rows_read, rows_landed, rows_rejected, delimiter, message from loader.files")
     assert (read, landed_rows, rejected, found_delimiter) == (records, records, 0, delimiter)
     assert ("read as a header" in (note or "")) == bool(header and fmt == "related_digital_offline_csv")
+def test_discover_names_what_an_export_omits_and_keys_in_another_case(tmp_path):
+    trimmed = REALDATA / "shopify-realstore-rieker-ca" / "orders_export_1.csv"
+    result = run_cli("discover", str(trimmed), "--dataset", "orders", cwd=ROOT)
+    assert result.code == 0, result.err
+    omitted = "Id, Email, Total, Subtotal, Taxes, Shipping, Lineitem price, Lineitem discount"
+    assert f"required fields the file lacks: {omitted}" in result.out
+    assert f"--option orders:optional_columns='[{omitted}]'" in result.out
+
+    upper = tmp_path / "shop_orders_20240601.csv"
+    header = "OrderId,userIdType,userId,currency,total,subtotal,tax,shipping,createdAt,lineItem_sku,lineItem_status"
+    upper.write_text(header + "\nO1,crm_id,c-1,EUR,1,1,0,0,2024-06-01T10:00:00Z,s1,paid\n")
+    result = run_cli("discover", str(upper), cwd=ROOT)
+    assert result.code == 0, result.err
+    assert "closest format: kevel_orders_csv" in result.out
+    assert "note: field 'OrderId' is not 'orderId': keys are case sensitive" in result.out
+
+
+def test_discover_reads_the_encoding_of_a_gzip_sample_unpacked_and_masks_the_words_it_quotes(tmp_path):
+    """Landing detects the encoding of the unpacked file; discover must say what landing will do. A doubt
+    quotes a word of the sample: for a format with names (Shopify orders) the word is withheld."""
+    sample = tmp_path / "orders_export.csv.gz"
+    sample.write_bytes(gzip.compress(
+        ("Name,Currency,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem fulfillment status,"
+         "Email,Billing Name\n#1001,EUR,paid,2025-05-11 09:55:16 -0400,1,Ski Wax,fulfilled,a@b.io,Jana Plzeň\n"
+         ).encode("cp1250")))
+    result = run_cli("discover", str(sample), cwd=ROOT)
+    assert result.code == 0, result.err
+    assert "encoding: cp1252;" in result.out and "closest format: shopify_orders_csv" in result.out
+    assert "encoding cp1252 is a guess: read as cp1250" in result.out and "'<withheld>'" in result.out
+    assert "Plze" not in result.out

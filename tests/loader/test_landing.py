@@ -173,7 +173,7 @@ def test_unknown_format_and_source_are_clear_errors(mini):
     assert result.code == 1 and "unknown format 'no_such_format'" in result.err and "Traceback" not in result.err
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "x_*.csv")})
     result = mini.cli("land", "nobody")
-    assert result.code == 1 and "unknown source nobody" in result.err
+    assert result.code == 2 and "unknown source nobody" in result.err  # bad usage
 
 
 def test_every_verb_has_help(mini):
@@ -225,3 +225,13 @@ def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_l
     assert mini.query("select event_id, _line_number from raw_shop.visits order by _line_number") == [
         (f"e{n}", n + 1) for n in range(1, 6)]
     assert mini.query("select line_number from loader.rejects") == [(7,)]
+
+
+def test_status_shows_delivered_names_as_they_are(mini):
+    # a file name is delivered text: brackets are not terminal markup
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop/*.csv")})
+    mini.write("shop/shop_visits_20240601[bold].csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
+    assert mini.cli("land").code == 1   # no date in that name: failed, named
+    status = mini.cli("status")
+    assert status.code == 0, status.err
+    assert "shop_visits_20240601[bold].csv" in status.out

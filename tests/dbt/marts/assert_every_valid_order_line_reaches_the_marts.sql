@@ -1,6 +1,7 @@
--- Nothing is lost between validation and the marts: every order whose first
--- row is valid is in fct_orders, and every order with a valid line has lines
--- in fct_order_line_items (those of its newest delivery).
+-- Nothing is lost between validation and the marts: every order kept whole
+-- (no order rejection: no rejected row, or only the row of an order listing
+-- no item) is in fct_orders, and every order with a valid line has lines in
+-- fct_order_line_items (those of its newest delivery).
 with valid_orders as (
 
     select distinct
