@@ -232,7 +232,7 @@ def _land_unit(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str,
                            previous.rows_landed or 0, previous.rows_rejected or 0)
     twin = wh.same_content(source.retailer, source.dataset, unit.checksum, unit.name)
     if twin is not None:
-        return _record_duplicate(wh, source, unit, delivery, fingerprint, previous, twin)
+        return _record_duplicate(wh, source, unit, delivery, fingerprint, previous, twin, known_date)
     max_line_bytes = int(source.options.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES))
     max_columns = int(source.options.get("max_columns", DEFAULT_MAX_COLUMNS))
     doubt = source.personal.mask_quotes(unit.doubt)   # it quotes words of the file: stored and shown
@@ -285,8 +285,13 @@ def _doubt_note(encoding: str, doubt: str | None) -> str | None:
 
 
 def _record_duplicate(wh: Warehouse, source: Source, unit: decode.Unit, delivery: str, fingerprint: str | None,
-                      previous: ManifestEntry | None, twin: ManifestEntry) -> FileOutcome:
-    """Same content as a file already landed under another name: not landed again, so no row is doubled."""
+                      previous: ManifestEntry | None, twin: ManifestEntry, known_date: date | None) -> FileOutcome:
+    """Same content as a file already landed under another name: not landed again, so no row is doubled.
+    Its name's date (and hour) is recorded all the same: `status` and the delivery audits show it."""
+    try:
+        stamp = NameStamp(known_date) if known_date else _file_stamp(unit, source.format.file_date)
+    except FileError:
+        stamp = None   # a name that breaks the format's pattern: the duplicate says enough
     landed_at = f" on {twin.finished_at:%Y-%m-%d %H:%M} UTC" if twin.finished_at else ""
     problem = (f"same content as {twin.file_name} (landed{landed_at}): not landed again, so its "
                f"{twin.rows_landed} rows are not doubled; if this file should hold other data, ask for it again")
@@ -294,7 +299,8 @@ def _record_duplicate(wh: Warehouse, source: Source, unit: decode.Unit, delivery
     kept = wh.record_outcome(dict(
         retailer=source.retailer, dataset=source.dataset, file_name=unit.name, file_size=unit.size,
         checksum=unit.checksum, format=source.format.name, status="duplicate", message=problem, started_at=now,
-        finished_at=now, duration_ms=0, delivery=delivery, fingerprint=fingerprint), previous)
+        finished_at=now, duration_ms=0, delivery=delivery, fingerprint=fingerprint,
+        file_date=stamp.date if stamp else None, file_hour=stamp.hour if stamp else None), previous)
     message = f"{unit.name}: {problem}" + ("; its previous version is kept" if kept else "")
     return FileOutcome(source.key, unit.name, "duplicate", message=message, previous_version_kept=kept)
 

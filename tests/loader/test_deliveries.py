@@ -170,17 +170,21 @@ def test_status_shows_the_date_of_every_file_whose_name_holds_one(mini):
     header = ("orderId,userIdType,userId,currency,total,subtotal,tax,shipping,discount,refund,createdAt,"
               "lineItem_productId,lineItem_sku,lineItem_currency,lineItem_total,lineItem_subtotal,lineItem_tax,"
               "lineItem_shipping,lineItem_discount,lineItem_refund,lineItem_quantity,lineItem_status\n")
-    row = "O1,crm_id,c1,EUR,10,10,0,0,0,0,2024-06-01T10:00:00Z,p1,s1,EUR,10,10,0,0,0,0,1,paid\n"
+    row = "{},crm_id,c1,EUR,10,10,0,0,0,0,2024-06-01T10:00:00Z,p1,s1,EUR,10,10,0,0,0,0,1,paid\n"
     mini.declare("kestrel", {"orders": ("kevel_orders_csv", "*.csv")})
-    mini.write("kestrel_orders_20240601.csv", header + row)
-    mini.write("kestrel_orders_2024-06-02_07.csv", header + row)
-    mini.write("kestrel_orders_latest.csv", header + row)
+    # each its own order: the same content under another name would be a duplicate (issue 25.7)
+    mini.write("kestrel_orders_20240601.csv", header + row.format("O1"))
+    mini.write("kestrel_orders_2024-06-02_07.csv", header + row.format("O2"))
+    mini.write("kestrel_orders_latest.csv", header + row.format("O3"))
+    # a duplicate lands nothing, but its name holds a date all the same
+    mini.write("kestrel_orders_20240603_09.csv", header + row.format("O1"))
 
     assert mini.cli("land").code == 0
-    assert [(_name(n), str(d) if d else None, h) for n, d, h, *_ in _manifest(mini, "orders")] == [
-        ("kestrel_orders_2024-06-02_07.csv", "2024-06-02", 7),
-        ("kestrel_orders_20240601.csv", "2024-06-01", None),
-        ("kestrel_orders_latest.csv", None, None),
+    assert [(_name(n), str(d) if d else None, h, s) for n, d, h, s, *_ in _manifest(mini, "orders")] == [
+        ("kestrel_orders_2024-06-02_07.csv", "2024-06-02", 7, "landed"),
+        ("kestrel_orders_20240601.csv", "2024-06-01", None, "landed"),
+        ("kestrel_orders_20240603_09.csv", "2024-06-03", 9, "duplicate"),
+        ("kestrel_orders_latest.csv", None, None, "landed"),
     ]
     assert mini.query("select distinct _file_date::varchar from raw_kestrel.orders order by 1") == [
         ("2024-06-01",), ("2024-06-02",), (None,)]
