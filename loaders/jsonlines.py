@@ -183,7 +183,8 @@ def strict_json_problem(text: str) -> str | None:
             return "not valid JSON: a comma after the object (JSON lines hold one object per line, nothing after it)"
         if text[exc.pos:exc.pos + 1] in ("}", "]") and before.endswith(","):
             return f"not valid JSON: a trailing comma before '{text[exc.pos]}' (character {len(before)})"
-        return f"not valid JSON: {exc.msg.lower()} at character {exc.pos + 1}"
+        problem = re.sub(r"\s+at$", "", exc.msg.lower())   # "Unterminated string starting at": the position follows
+        return f"not valid JSON: {problem} at character {exc.pos + 1}"
     return None
 
 
