@@ -39,6 +39,7 @@ from .discovery import NameStamp, name_stamp
 from .errors import FileError, LoaderError
 from .formats import Format, available_formats, load_format
 from .jsonlines import json5_rows
+from .parquet import MAGIC as PARQUET_MAGIC
 from .pii import Policy
 from .sniff import VALUE_PATTERNS, Dialect, csv_options, sniff
 
@@ -116,13 +117,17 @@ class _Fit:
 
 def discover(path: Path, project_dir: Path, drop_folder: str | None = None) -> Discovery:
     try:
-        if not path.read_bytes()[:1 << 16].strip():
-            raise LoaderError(f"{path}: the sample is empty")
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
     except OSError as exc:
         raise LoaderError(f"{path}: cannot read the sample ({exc.strerror})") from None
+    if not head.strip():
+        raise LoaderError(f"{path}: the sample is empty")
+    # Parquet is binary: landing reads it as it is, so no encoding is detected (nor proposed)
+    encoding = "utf-8" if head.startswith(PARQUET_MAGIC) else "auto"
     notes: list[str] = []
     with decode.workdir() as work:
-        units = decode.units(str(path), path.name, {"encoding": "auto"}, work)   # the first member of an archive
+        units = decode.units(str(path), path.name, {"encoding": encoding}, work)   # the first member of an archive
         try:
             unit = next(units)
             if unit.error:
@@ -258,7 +263,7 @@ def _explain(found: Discovery, best: _Fit, unit: decode.Unit) -> None:
         # it quotes words of the sample: masked as landing will mask them for this format
         found.notes.append(f"encoding {unit.encoding} is a guess: {Policy.for_source(fmt, {}).mask_quotes(unit.doubt)}"
                            "; check it and set encoding: in meta.loader")
-    if unit.encoding not in ("utf-8", "binary") and found.layout != "parquet":
+    if unit.encoding != "utf-8":
         found.options["encoding"] = "auto"
         found.notes.append(f"encoding {unit.encoding} (detected): the proposal sets encoding: auto, so each file's "
                            "encoding is detected as here (or set the encoding you know)")
