@@ -210,7 +210,8 @@ def schedule(ctx, args, build, run_now, max_runs):
         except LoaderError as exc:
             raise click.BadParameter(str(exc), param_hint="CRON") from None
     else:
-        chosen = select_sources(load_sources(context.project_dir), tuple(sources))
+        problems: list[SourceProblem] = []   # a source declared wrong fails its runs, not the scheduler
+        chosen = select_sources(load_sources(context.project_dir, problems), tuple(sources), problems)
         plans = [(s.expression, s.sources, ", ".join(s.sources)) for s in configured_schedules(chosen)]
         if not plans:
             raise click.UsageError("give a CRON expression, or declare meta.loader.schedule on the sources "
@@ -260,7 +261,8 @@ def schedules(ctx, sources):
     from .schedule import describe, next_time
 
     context = _context(ctx)
-    chosen = select_sources(load_sources(context.project_dir), tuple(sources))
+    problems: list[SourceProblem] = []   # a source declared wrong has no schedule to show; the others do
+    chosen = select_sources(load_sources(context.project_dir, problems), tuple(sources), problems)
     found = configured_schedules(chosen)
     if not found:
         console.print("no schedule configured: set meta.loader.schedule on a source (README \"Schedules\")")
@@ -687,7 +689,11 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
 
 def _recorded(context: Context, command: str, selectors, schedule: str | None = None, scheduled: bool = False):
     """The run's row in loader.runs (runs.recorded), for the sources the selectors pick."""
-    keys = [s.key for s in select_sources(load_sources(context.project_dir), tuple(selectors))]
+    problems: list[SourceProblem] = []   # a source declared wrong is in the run too: it fails alone
+    declared = load_sources(context.project_dir, problems)
+    chosen = [*select_sources(declared, tuple(selectors), problems),
+              *select_sources(problems, tuple(selectors), declared)]
+    keys = [s.key for s in chosen]
     return recorded(context.warehouse, command, keys, schedule=schedule, scheduled=scheduled)
 
 

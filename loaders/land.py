@@ -208,7 +208,7 @@ class _Landing:
                                     _note(self.note, self.dialect.note, number_lines()), finished_at=utcnow(),
                                     duration_ms=int((time.monotonic() - self.started) * 1000))
         except Exception as exc:
-            if interrupted(exc):   # DuckDB's form of Ctrl-C: the file stays `numbering`, the importer marks it cancelled
+            if interrupted(exc):   # DuckDB's Ctrl-C: the file stays `numbering`, the importer cancels it
                 raise
             # rows without line numbers must not stay behind a manifest that will say failed
             with _transaction(con):
