@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .interrupts import deferred_signals
+from .pii import mask_text
 from .warehouse import META_SCHEMA, Warehouse, utcnow
 
 RUNNING, COMPLETED, WITH_ERRORS, FAILED, CANCELLED = (
@@ -93,7 +94,10 @@ def recorded(warehouse: Path, command: str, sources: list[str], schedule: str | 
         from .interrupts import interrupted
 
         status = CANCELLED if interrupted(exc) else FAILED
-        run.finish(status, run.summary, _first_line(exc) if status == FAILED else "interrupted")
+        try:
+            run.finish(status, run.summary, mask_text(_first_line(exc)) if status == FAILED else "interrupted")
+        except Exception:   # e.g. the disk that stopped the run is still full: the run's own error is the news
+            pass
         raise
     failed = (run.summary is not None and run.summary.failed) or not run.ok
     run.finish(WITH_ERRORS if failed else COMPLETED, run.summary, run.message)

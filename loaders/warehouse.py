@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 
-from .errors import LoaderError
+from .errors import DiskFull, LoaderError, disk_full
 from .sql import ident, literal, qualified
 
 META_SCHEMA = "loader"
@@ -303,7 +303,13 @@ class Warehouse:
         folder.mkdir(parents=True, exist_ok=True)
         for table in SNAPSHOT_TABLES:
             partial = folder / f".{table}.parquet.partial"
-            self.con.execute(f"copy (select * from {META_SCHEMA}.{table}) to {literal(str(partial))} (format parquet)")
+            try:
+                self.con.execute(
+                    f"copy (select * from {META_SCHEMA}.{table}) to {literal(str(partial))} (format parquet)")
+            except duckdb.Error as exc:
+                if disk_full(exc) is None:
+                    raise
+                raise DiskFull(f"no space left on device writing {partial}") from None
             os.replace(partial, folder / f"{table}.parquet")
 
     def status_rows(self) -> list[tuple]:
