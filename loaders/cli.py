@@ -278,11 +278,12 @@ def schedules(ctx, sources):
         outcome = ""
         if run:
             status, stage, message = run[2], run[3], run[4]
-            outcome = status + (f" ({stage})" if status == "running" and stage else "") + \
-                (f": {message}" if message and status != "running" else "")
+            # the stage names a delivery as `status` does; a message may quote delivered values: masked
+            outcome = markup(status + (f" ({stage})" if status == "running" and stage else "")) + \
+                (f": {markup(mask_text(message))}" if message and status != "running" else "")
         table.add_row(markup(item.expression), markup(describe(item.expression) + " (UTC)"),
                       markup(", ".join(item.sources)),
-                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", markup(mask_text(outcome)),
+                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", outcome,
                       f"{following:%Y-%m-%d %H:%M:%S}" if following else "none (no later time)")
     Console(soft_wrap=True).print(table)
     if snapshot_at:

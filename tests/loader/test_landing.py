@@ -227,6 +227,51 @@ def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_l
     assert mini.query("select line_number from loader.rejects") == [(7,)]
 
 
+def test_an_interrupted_re_delivery_keeps_the_version_landed_before(mini, monkeypatch):
+    """Ctrl-C while a new version of a file lands: the version in raw stays, a landed one as `landed`, one
+    kept by a failed re-delivery (issue 25) as `cancelled` with has_previous_version still true."""
+    from click.testing import CliRunner
+
+    from loaders import land
+    from loaders.cli import cli
+
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    first = [f"e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}" for n in range(1, 6)]
+    delivered = mini.write("shop_visits_20240601.csv", visits(first))
+    assert mini.cli("land").code == 0
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    def land_interrupted():
+        with monkeypatch.context() as patch:
+            patch.chdir(mini.root)
+            patch.setattr(land._Landing, "delimited", interrupted)
+            result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
+        assert result.exit_code == 130, result.output
+
+    def state():
+        return (mini.query("select status, has_previous_version, rows_landed from loader.files"),
+                mini.query("select count(*) from raw_shop.visits"))
+
+    delivered.write_text(visits(first + ["e6,2024-06-01T10:00:00Z,v6,https://x.example/6"]))
+    land_interrupted()
+    assert state() == ([("landed", None, 5)], [(5,)])
+
+    delivered.write_text("")   # a broken re-delivery: failed, the landed version kept
+    assert mini.cli("land").code == 1
+    assert state() == ([("failed", True, 5)], [(5,)])
+
+    delivered.write_text(visits(first + ["e7,2024-06-01T10:00:00Z,v7,https://x.example/7"]))
+    land_interrupted()
+    assert state() == ([("cancelled", True, 5)], [(5,)])
+    assert "cancelled; previous version kept" in " ".join(mini.cli("status").out.split())
+
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    assert state() == ([("landed", None, 6)], [(6,)])
+
+
 def test_status_shows_delivered_names_as_they_are(mini):
     # a file name is delivered text: brackets are not terminal markup
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop/*.csv")})

@@ -171,6 +171,24 @@ def test_configured_schedules_run_and_are_listed_with_last_run_outcome_and_next_
         ("schedule", "* * * * * */2", ["acme.orders"], "completed", 1)]
 
 
+def test_schedules_show_a_run_message_masked_and_escaped(mini):
+    """A failed run's message may quote delivered text: personal values masked, markup and escapes shown as text."""
+    import duckdb
+
+    _configured(mini, "30 6 1 * * 2030", "0 6 * * *")
+    assert mini.cli("land", "acme.orders").code == 0   # the warehouse and its loader.runs
+    with duckdb.connect(str(mini.warehouse)) as con:
+        con.execute("insert into loader.runs (run_id, command, schedule, scheduled, sources, started_at, finished_at, "
+                    "status, message) values (99, 'schedule', '0 6 * * *', true, ['acme.orders'], "
+                    "current_timestamp::timestamp, current_timestamp::timestamp, 'failed', ?)",
+                    ["row of Ann.Lee@mail.example: \x1b[2J [bold]x[/bold]"])
+    listed = mini.cli("schedules")
+    assert listed.code == 0, listed.err
+    shown = " ".join(listed.out.split())
+    assert "Ann.Lee" not in shown and "<e-mail>" in shown
+    assert "\x1b" not in listed.out and "\\x1b[2J" in shown and "[bold]x[/bold]" in shown
+
+
 def test_schedules_show_a_run_in_progress_while_it_holds_the_warehouse(mini, backend_pool):
     http = backend_pool("http")
     place = http.new_prefix(under="slow/")     # the HTTP test server answers under /slow/ after a delay
