@@ -138,7 +138,7 @@ def test_interrupted_while_an_import_copies_the_warehouse(mini):
 def test_interrupted_during_the_dbt_build_of_an_import(tmp_path):
     project = ProjectCopy(tmp_path / "project")
     project.add_retailer("wren", "visits", "symbiosys_visits_csv", project.data / "wren" / "wren_visits_*.csv")
-    (project.data / "wren").mkdir()
+    (project.data / "wren").mkdir(exist_ok=True)   # add-retailer makes the drop folder
     (project.data / "wren" / "wren_visits_20240601.csv").write_text(_visits(0, 50))
     reports = project.root / "reports"
 

@@ -100,7 +100,7 @@ def built(tmp_path_factory):
         path = drop / "wren" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(([header] if header else []) + lines) + "\n")
-    (drop / "heron").mkdir()
+    (drop / "heron").mkdir(exist_ok=True)   # add-retailer makes the drop folder
     (drop / "heron" / "conversion-export-2020-09-22.json").write_text(_vendor_json_rows() + "\n")
 
     first = project.cli("run")
