@@ -30,6 +30,7 @@ import duckdb
 import pyjson5
 
 from .errors import FileError
+from .interrupts import interrupted
 from .sniff import raw_column_names
 from .sql import literal
 
@@ -137,6 +138,8 @@ def _read_lines(con, path: str) -> None:
     except duckdb.InvalidInputException:
         pass  # bytes that are not UTF-8: read line by line below, and reject only those lines
     except duckdb.Error as exc:
+        if interrupted(exc):   # Ctrl-C: the run is cancelled, the file is not broken
+            raise KeyboardInterrupt from None
         raise FileError(path, f"cannot be read: {str(exc).strip().splitlines()[0]}") from None
     numbers, texts, valid = [], [], []
     with open(path, "rb") as handle:

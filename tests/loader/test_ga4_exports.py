@@ -173,3 +173,18 @@ def test_discover_proposes_ga4_events_for_an_export_file(tmp_path, daily, form):
     proposed = shlex.split(result.out.split("proposed:")[1])
     assert proposed == ["retail-imports", "add-retailer", "shop", "--dataset",
                         f"events:ga4_events:drop/shop/events_*.{form}"]
+
+
+def test_an_interrupted_parquet_read_is_an_interrupt_not_a_broken_file(daily):
+    """Ctrl-C while DuckDB reads a large export: the run is cancelled (issue 22.7); the file must not be
+    recorded failed as 'not a readable Parquet file' and retried with back-off."""
+    import duckdb
+
+    from loaders.parquet import parse_parquet
+
+    class Interrupted:
+        def execute(self, *args, **kwargs):
+            raise duckdb.InterruptException("Query interrupted")
+
+    with pytest.raises(KeyboardInterrupt):
+        parse_parquet(Interrupted(), str(daily[0]))

@@ -280,3 +280,20 @@ def test_status_shows_delivered_names_as_they_are(mini):
     status = mini.cli("status")
     assert status.code == 0, status.err
     assert "shop_visits_20240601[bold].csv" in status.out
+
+
+def test_an_interrupted_json_read_is_an_interrupt_not_a_broken_file(tmp_path):
+    """Ctrl-C while DuckDB reads JSON lines (an API delivery, a collector segment): cancelled, not failed."""
+    import duckdb
+    import pytest
+
+    from loaders.jsonlines import parse_json_lines
+
+    class Interrupted:
+        def execute(self, *args, **kwargs):
+            raise duckdb.InterruptException("Query interrupted")
+
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"event_id": "e1"}\n')
+    with pytest.raises(KeyboardInterrupt):
+        parse_json_lines(Interrupted(), str(path), 1 << 20)
