@@ -126,7 +126,8 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "select load_id from loader.files where load_id > ? order by load_id", [first_load]).fetchall()]
         tables = {s["source"]: s["raw_table"] for s in report.configuration["sources"]}
         report.files = _files(con, summary, loads, tables)
-        report.issues = _row_issues(con, loads) + _file_issues(summary) + _loader_warnings(summary) + _test_issues(target)
+        report.issues = (_row_issues(con, loads) + _file_issues(summary) + _loader_warnings(summary)
+                         + _delivery_warnings(summary) + _test_issues(target))
         staged_rejects = _staging_rejected_per_file(con, [f["file"] for f in report.files if f["landed"]])
         for entry in report.files:
             entry["rejected_staging"] = staged_rejects.get(entry["file"], 0)
@@ -176,11 +177,18 @@ def _files(con, summary, loads: list[int], tables: dict[str, str]) -> list[dict]
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
             "pages": row[7] if row else None,       # API deliveries: pages fetched
-            "message": outcome.message or (row[6] if row else None),
+            "message": _message(outcome, row[6] if row else None),
             "encoding_doubt": outcome.doubt,
             "previous_version_kept": outcome.previous_version_kept,
         })
     return files
+
+
+def _message(outcome, manifest_message: str | None) -> str | None:
+    """The outcome's message (or the manifest's), with the loader's warnings the manifest does not hold yet."""
+    message = outcome.message or manifest_message
+    extra = [w for w in outcome.warnings if w.split(": ", 1)[-1] not in (message or "")]
+    return "; ".join(filter(None, [message, *extra])) or None
 
 
 def _file_issues(summary) -> list[Issue]:
@@ -271,6 +279,13 @@ def _issue_of(part: str) -> tuple[str, str]:
             return "(order)", problem
     column, _, problem = _ORDER_DETAILS.sub("", part, count=1).partition(": ")
     return (column, problem) if problem else ("(row)", part)
+
+
+def _delivery_warnings(summary) -> list[Issue]:
+    """What the loader warned about a landed file (e.g. a second file for a date): kept, but to be known."""
+    return [Issue("warning", o.source, "(file)", w.split(": ", 1)[-1],
+                  "the vendor expects one file per date: check which file is the right report", 1)
+            for o in summary.outcomes for w in o.warnings]
 
 
 def _hint(problem: str) -> str:

@@ -58,6 +58,7 @@ delivered in the warehouse (this report shows them masked).</div>{% endif %}
 <td>{{ f.file_date or '' }}</td><td>{{ f.message or '' }}</td></tr>
 {% endfor %}</table>
 
+{% if r.records %}
 <h2>Records</h2>
 <p id="records">File items: {{ r.records.read }} &middot; valid: {{ r.records.valid }} &middot;
 rejected: {{ r.records.rejected }}</p>
@@ -96,6 +97,11 @@ rejected: {{ r.records.rejected }}</p>
 <td>{{ i.problem }}</td><td>{{ i.hint }}</td><td class="num">{{ i.count }}</td><td class="num">{{ '%.2f' % i.percent }}</td></tr>
 {% else %}<tr><td colspan="7">No issue.</td></tr>{% endfor %}
 </table>
+{% else %}
+<p id="no-results">No results: the {{ kind }} {{ 'was cancelled' if r.status == 'cancelled' else r.status }} before it finished
+({{ r.configuration.files | length }} file(s) planned{% if r.files %}, {{ r.files | length }} reached{% endif %}).
+Files landed before it stopped stay landed; the file in progress was rolled back.</p>
+{% endif %}
 </body>
 </html>
 """
