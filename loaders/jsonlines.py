@@ -18,6 +18,7 @@ import json
 
 import duckdb
 
+from . import reasons
 from .errors import FileError
 from .sniff import raw_column_names
 from .sql import literal
@@ -63,7 +64,7 @@ def parse_json_lines(con, path: str, max_line_bytes: int, refused_lines: bool = 
     )
     con.execute("drop table _json_lines")
     rejects = [
-        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), reason or _reason(kind), sent if kind == "refused" else text)
+        (line, None, _ERROR_TYPES.get(kind, reasons.NOT_AN_OBJECT), reason or _reason(kind), sent if kind == "refused" else text)
         for line, kind, text, reason, sent in con.execute(
             f"""select line_number, kind, text,
                        case when kind = 'refused' then json_extract_string(rec, {literal(f'$.{REFUSED_KEY}.reason')}) end,
@@ -166,15 +167,10 @@ def _path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING",
-                "refused": "REFUSED BY COLLECTOR"}
+_ERROR_TYPES = {"invalid": reasons.INVALID_JSON, "too long": reasons.LINE_TOO_LONG,
+                "not utf-8": reasons.INVALID_ENCODING, "refused": reasons.REFUSED}
 
 
 def _reason(kind: str) -> str:
-    if kind == "not utf-8":
-        return "bytes that are not valid UTF-8 (set the source's encoding)"
-    if kind == "invalid":
-        return "not valid JSON (one object per line expected)"
-    if kind == "too long":
-        return "record longer than max_line_bytes (raise it in the source's meta.loader)"
-    return f"a JSON {kind}, not an object (one object per line expected)"
+    code = _ERROR_TYPES.get(kind)
+    return reasons.LOADER[code].text if code else reasons.not_an_object(kind)
