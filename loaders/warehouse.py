@@ -241,13 +241,15 @@ class Warehouse:
             [message, finished_at, duration_ms, retailer, dataset, file_name],
         )
 
-    def status_rows(self) -> list[tuple]:
-        return self.con.execute(
-            f"""select retailer, dataset, file_name, file_date,
-                       status || case when has_previous_version then '; previous version kept' else '' end,
-                       rows_read, rows_landed, rows_rejected, finished_at, message, encoding
-                from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name"""
-        ).fetchall()
+def manifest_rows(con) -> list[dict]:
+    """Every file of the manifest, as `status` shows it (any connection: read-only ones too)."""
+    cursor = con.execute(
+        f"""select retailer || '.' || dataset as source, retailer, dataset, file_name, file_date, status,
+                   coalesce(has_previous_version, false) as previous_version_kept, rows_read, rows_landed,
+                   rows_rejected, finished_at, message, encoding
+            from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name""")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def utcnow() -> datetime:

@@ -44,7 +44,7 @@ def test_relanding_unchanged_folder_changes_nothing(mini):
     assert mini.query("select * from loader.files order by file_name") == before
     assert mini.query("select * from raw_shop.visits order by _source_file, _line_number") == raw_before
 
-    status = mini.cli("status")
+    status = mini.cli("status", "--files")
     assert status.code == 0
     assert "shop_visits_20240601.csv" in status.out and "landed" in status.out
 
@@ -218,6 +218,6 @@ def test_status_shows_delivered_names_as_they_are(mini):
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop/*.csv")})
     mini.write("shop/shop_visits_20240601[bold].csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
     assert mini.cli("land").code == 1   # no date in that name: failed, named
-    status = mini.cli("status")
+    status = mini.cli("status", "--files")
     assert status.code == 0, status.err
     assert "shop_visits_20240601[bold].csv" in status.out
