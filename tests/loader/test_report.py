@@ -86,3 +86,15 @@ def test_options_render_as_yaml():
     text = options_yaml({"optional_columns": ["Email", "Id"], "defaults": {"currency_code": "EUR"},
                          "list_id": "0123"})
     assert text == "optional_columns:\n- Email\n- Id\ndefaults:\n  currency_code: EUR\nlist_id: '0123'"
+
+
+def test_order_events_of_earlier_deliveries_are_not_this_imports(tmp_path):
+    """fct_order_events keeps the event's own landing in load_id: an order placed by an earlier
+    delivery and rebuilt in this run is not counted again (it was, as orderPlace 3 for 1 new)."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table main.fct_order_events (event_key varchar, event_type varchar, load_id bigint, "
+                "_states_load_id bigint)")
+    con.execute("insert into main.fct_order_events values ('a', 'orderPlace', 1, 9), ('b', 'orderPlace', 2, 9), "
+                "('c', 'orderPlace', 9, 9), ('a2', 'orderUpdate', 9, 9)")
+    assert _order_events(con, False, [9])["counts"] == {"orderPlace": 1, "orderUpdate": 1}
+    assert _order_events(con, False, [])["counts"] == {}
