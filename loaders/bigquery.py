@@ -105,7 +105,8 @@ def _tables(con) -> list[tuple[str, str]]:
         "order by 1, 2",
         [META_SCHEMA],
     ).fetchall()
-    return [(s, t) for s, t in rows]
+    # loader.runs is the loader's own log of its runs (schedules, status): no model reads it
+    return [(s, t) for s, t in rows if (s, t) != (META_SCHEMA, "runs")]
 
 
 def _schema(con, schema: str, table: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 import time
 
-from .discovery import DeliveredFile, file_date
+from .discovery import DeliveredFile, file_stamp
 from .errors import LoaderError
 from .project import Source
 from .warehouse import META_SCHEMA, Warehouse, utcnow
@@ -67,7 +67,8 @@ def register_table(wh: Warehouse, source: Source, table: DeliveredFile) -> tuple
     """Record `table` as landed in the manifest; (rows, note)."""
     started, now = time.monotonic(), utcnow()
     name = table.url
-    when = file_date(name, source.format.file_date)
+    stamp = file_stamp(name, source.format.file_date)
+    when = stamp.date if stamp else None
     note = None
     wh.con.execute("begin transaction")
     try:

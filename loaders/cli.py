@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -21,22 +21,25 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import bigquery, demo
+from . import bigquery, demo, interrupts
 from .dbt import BUILD, run_dbt
+from .discovery import NameStamp
 from .errors import (LoaderError, RunInProgress, UnknownFormat, UsageProblem, did_you_mean, disk_full,
                      missing_extra)
+from .interrupts import EXIT_INTERRUPTED, interrupted
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
+from .runs import RunRecord, recorded, trace
 from .schedule import check as check_cron
-from .schedule import run_schedule
+from .schedule import configured as configured_schedules
+from .schedule import run_schedules
 from .project import SourceProblem, find_project_dir, load_sources, select_sources
 from .scaffold import FRESHNESS
 from .pii import mask_text
 from .shown import markup, plain
 from .storage import public_url
-from .status import STATUSES
-from .status import short_name
-from .warehouse import Warehouse, default_warehouse_path, manifest_rows
+from .status import STATUSES, short_name
+from .warehouse import Warehouse, default_warehouse_path, manifest_rows, reading
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
@@ -65,21 +68,31 @@ def _guard(func):
         except LoaderError as exc:
             console.print(f"[red]error:[/red] {markup(exc)}")
             sys.exit(EXIT_FAILED)
-        except KeyboardInterrupt:
-            console.print("[red]interrupted[/red]: files landed so far are complete; the rest did not start")
-            sys.exit(130)
-        except Exception as exc:  # a bug of ours: say so in one line, keep the details
-            full = disk_full(exc)
-            if full is not None:
-                console.print(f"[red]error:[/red] {markup(full)}")
-                sys.exit(EXIT_FAILED)
-            log = _write_crash_log()
-            first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
-            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {markup(first)}"
-                          f" (details in {log}; nothing half-landed: each file lands in one transaction)")
-            sys.exit(EXIT_FAILED)
+        except click.ClickException:
+            raise   # bad usage: click prints it and exits 2
+        except BaseException as exc:
+            if not interrupted(exc):
+                if isinstance(exc, Exception):
+                    _internal_error(exc)
+                raise
+            console.print("[red]interrupted[/red], nothing half-landed: files landed before are complete, the file "
+                          "in progress was rolled back (marked cancelled; the next run lands it)")
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug of ours: say so in one line, keep the details. A full disk is not one: it says so."""
+    full = disk_full(exc)
+    if full is not None:
+        console.print(f"[red]error:[/red] {markup(full)}")
+        sys.exit(EXIT_FAILED)
+    log = _write_crash_log()
+    first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+    console.print(f"[red]internal error:[/red] {type(exc).__name__}: {markup(first)}"
+                  f" (details in {log}; nothing half-landed: each file lands in one transaction)")
+    sys.exit(EXIT_FAILED)
 
 
 def _write_crash_log() -> str:
@@ -152,8 +165,10 @@ def land(ctx, sources, scheduled):
     with file, line and reason; files already landed unchanged are skipped
     (remote files by the store's fingerprint, without downloading them).
     """
-    summary = _land(_context(ctx), sources, honour_backoff=scheduled)
-    sys.exit(EXIT_FAILED if summary.failed else 0)
+    context = _context(ctx)
+    with run_lock(context.warehouse), _recorded(context, "land", sources, scheduled=scheduled) as run:
+        run.summary = _land(context, sources, locked=True, honour_backoff=scheduled, run=run)
+    sys.exit(EXIT_FAILED if run.summary.failed else 0)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -165,15 +180,18 @@ def land(ctx, sources, scheduled):
 def run(ctx, sources, dbt_args, scheduled):
     """Land SOURCES (default all), then `dbt build` the project."""
     context = _context(ctx)
-    with run_lock(context.warehouse):
-        summary = _land(context, sources, locked=True, honour_backoff=scheduled)
+    with run_lock(context.warehouse), _recorded(context, "run", sources, scheduled=scheduled) as run:
+        run.summary = _land(context, sources, locked=True, honour_backoff=scheduled, run=run)
         if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
+            run.stage("publish")
             _publish(context)
         console.print("[bold]dbt build[/bold]")
-        ok = run_dbt(context.project_dir, [*BUILD, *dbt_args], context.warehouse)
-    if not ok:
+        run.stage("dbt build")
+        run.ok = run_dbt(context.project_dir, [*BUILD, *dbt_args], context.warehouse)
+        run.message = None if run.ok else "dbt build failed"
+    if not run.ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
-    sys.exit(EXIT_FAILED if summary.failed or not ok else 0)
+    sys.exit(EXIT_FAILED if run.summary.failed or not run.ok else 0)
 
 
 @cli.command()
@@ -197,57 +215,132 @@ def _publish(context: Context) -> None:
         console.print(f"  {markup(name)}: {rows} rows uploaded")
 
 
-def _cron(ctx, param, value):
-    try:
-        return check_cron(value)
-    except LoaderError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-@cli.command()
-@click.argument("cron", callback=_cron)
-@click.argument("sources", nargs=-1)
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="[CRON] [SOURCE]...")
 @click.option("--build", is_flag=True, help="Also `dbt build` after each landing (like `run`).")
 @click.option("--now", "run_now", is_flag=True, help="Run once at start, then on the schedule.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
 @click.pass_context
 @_guard
-def schedule(ctx, cron, sources, build, run_now, max_runs):
+def schedule(ctx, args, build, run_now, max_runs):
     """Land SOURCES (default all) at every time of CRON, in UTC, until stopped.
 
     CRON has five fields, minute hour day-of-month month day-of-week
-    ('0 * * * *' hourly, '30 6 * * *' daily at 06:30 UTC), or six with
-    seconds last. A run is skipped, with one log line, when another holds
-    the warehouse (a second scheduler, a manual land) or when this one's
-    previous run is still going. Failed files are retried with back-off.
-    Instead of this verb, a crontab line can run `land --scheduled`.
+    ('0 * * * *' hourly, '30 6 * * *' daily at 06:30 UTC), a sixth for the
+    year ('30 6 1 * * 2025') or the seconds, and a seventh for the year after
+    the seconds. Without CRON, each source runs on its own meta.loader.schedule
+    (`retail-imports schedules` lists them). A run is skipped, with one log
+    line, when another holds the warehouse (a second scheduler, a manual
+    land) or when this one's previous run is still going. Failed files are
+    retried with back-off. Instead of this verb, a crontab line can run
+    `land --scheduled`.
     """
     context = _context(ctx)
-    # `kill` / systemd stop: end like Ctrl-C (the file being landed rolls back whole).
-    signal.signal(signal.SIGTERM, _interrupt)
-
-    def job():
+    cron, sources = (args[0], args[1:]) if args and " " in args[0].strip() else (None, args)
+    if cron is not None:
         try:
-            with run_lock(context.warehouse):
-                summary = _land(context, sources, locked=True, honour_backoff=True)
-                ok = run_dbt(context.project_dir, BUILD, context.warehouse) if build else True
-        except RunInProgress as exc:
-            return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
+            plans = [(check_cron(cron), tuple(sources), None)]
         except LoaderError as exc:
-            return EXIT_FAILED, str(exc)
-        except Exception as exc:  # one bad run must not stop the schedule; keep the details
-            return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc} (details in {_write_crash_log()})"
-        note = None if ok else "dbt build failed"
-        return (EXIT_FAILED if summary.failed or not ok else 0), note
+            raise click.BadParameter(str(exc), param_hint="CRON") from None
+    else:
+        problems: list[SourceProblem] = []   # a source declared wrong fails its runs, not the scheduler
+        chosen = select_sources(load_sources(context.project_dir, problems), tuple(sources), problems)
+        plans = [(s.expression, s.sources, ", ".join(s.sources)) for s in configured_schedules(chosen)]
+        if not plans:
+            raise click.UsageError("give a CRON expression, or declare meta.loader.schedule on the sources "
+                                   "(`retail-imports schedules` lists them)")
 
-    code = run_schedule(cron, job, lambda line: console.print(plain(line), markup=False, highlight=False,
-                                                              soft_wrap=True),
-                        max_runs=max_runs, run_now=run_now)
+    def job_for(expression: str, selected: tuple[str, ...]):
+        def job():
+            try:
+                with run_lock(context.warehouse), \
+                        _recorded(context, "schedule", selected, schedule=expression) as run:
+                    run.summary = _land(context, selected, locked=True, honour_backoff=True, run=run)
+                    if build:
+                        run.stage("dbt build")
+                        run.ok = run_dbt(context.project_dir, BUILD, context.warehouse)
+                        run.message = None if run.ok else "dbt build failed"
+            except RunInProgress as exc:
+                return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")
+            except LoaderError as exc:
+                return EXIT_FAILED, str(exc)
+            except Exception as exc:  # one bad run must not stop the schedule; keep the details
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                full = disk_full(exc)
+                if full is not None:
+                    return EXIT_FAILED, full
+                first = mask_text(str(exc).splitlines()[0]) if str(exc) else ""   # a database error may quote a value
+                return EXIT_FAILED, f"internal error {type(exc).__name__}: {first} (details in {_write_crash_log()})"
+            return (EXIT_FAILED if run.summary.failed or not run.ok else 0), run.message
+        return job
+
+    code = run_schedules([(expression, job_for(expression, selected), label) for expression, selected, label in plans],
+                         lambda line: console.print(plain(line), markup=False, highlight=False, soft_wrap=True),
+                         max_runs=max_runs, run_now=run_now)
     sys.exit(code)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.pass_context
+@_guard
+def schedules(ctx, sources):
+    """List the configured schedules (meta.loader.schedule) with their last run, outcome and next run.
+
+    Works while a run holds the warehouse: it then reads the snapshot that
+    run keeps current, and says so.
+    """
+    from .schedule import describe, next_time
+
+    context = _context(ctx)
+    problems: list[SourceProblem] = []   # a source declared wrong has no schedule to show; the others do
+    chosen = select_sources(load_sources(context.project_dir, problems), tuple(sources), problems)
+    found = configured_schedules(chosen)
+    if not found:
+        console.print("no schedule configured: set meta.loader.schedule on a source (README \"Schedules\")")
+        return
+    now = datetime.now(timezone.utc)
+    table = Table(title="Schedules (times in UTC)", show_lines=True)
+    for col in ("schedule", "when", "sources", "last run", "outcome", "next run"):
+        table.add_column(col, no_wrap=col in ("last run", "next run"))
+    last, snapshot_at = _last_runs(context.warehouse, found)
+    for item in found:
+        run = last.get(item.expression)
+        following = next_time(item.expression, now)
+        outcome = ""
+        if run:
+            status, stage, message = run[2], run[3], run[4]
+            # the stage names a delivery as `status` does; a message may quote delivered values: masked
+            outcome = markup(status + (f" ({stage})" if status == "running" and stage else "")) + \
+                (f": {markup(mask_text(message))}" if message and status != "running" else "")
+        table.add_row(markup(item.expression), markup(describe(item.expression) + " (UTC)"),
+                      markup(", ".join(item.sources)),
+                      f"{run[0]:%Y-%m-%d %H:%M:%S}" if run else "never", outcome,
+                      f"{following:%Y-%m-%d %H:%M:%S}" if following else "none (no later time)")
+    Console(soft_wrap=True).print(table)
+    if snapshot_at:
+        console.print(f"a run holds the warehouse: read from its snapshot of {snapshot_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _last_runs(warehouse: Path, found) -> tuple[dict, datetime | None]:
+    """expression -> (started_at, finished_at, status, stage, message) of its latest run, from loader.runs."""
+    if not warehouse.exists():
+        return {}, None
+    last = {}
+    with reading(warehouse) as read:
+        if not read.con.execute("select count(*) from information_schema.tables where table_schema = 'loader' "
+                                "and table_name = 'runs'").fetchone()[0]:
+            return {}, read.snapshot_at
+        for item in found:
+            # its own runs, or an unattended `land --scheduled` / `run --scheduled` of the same sources (cron)
+            row = read.con.execute(
+                "select started_at, finished_at, status, stage, message from loader.runs "
+                "where schedule = ? or (scheduled and schedule is null and list_has_all(sources, ?)) "
+                "order by started_at desc, run_id desc limit 1", [item.expression, list(item.sources)]).fetchone()
+            if row:
+                last[item.expression] = row
+    return last, read.snapshot_at
 
 
 @cli.command()
@@ -331,20 +424,30 @@ def status(ctx, per_file, sources, statuses, since, limit, as_json, show_rejects
     from . import status as shown_status
 
     context = _context(ctx)
-    if not context.warehouse.exists():
-        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
-    with Warehouse(context.warehouse) as wh:
-        rows = manifest_rows(wh.con)
-        rejects = _rejects(wh.con, sources) if show_rejects else []
+    with reading(context.warehouse) as read:
+        rows = manifest_rows(read.con)
+        # the snapshot a run keeps holds the manifest, not the rejects
+        rejects = _rejects(read.con, sources) if show_rejects and read.snapshot_at is None else []
+        snapshot_at = read.snapshot_at
     if sources:
         _check_sources(context, sources, rows)
     filters = shown_status.Filters(tuple(sources), tuple(statuses), since.date() if since else None, limit)
     chosen = shown_status.select(rows, filters)
-    out = Console()
     if as_json:
         data = shown_status.as_json(chosen) if per_file else shown_status.as_json(shown_status.per_source(chosen))
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
+    else:
+        _show_status(shown_status, context, chosen, per_file, bool(sources or statuses or since))
+    if show_rejects and snapshot_at is not None:
+        console.print("rejected rows: not in the snapshot; `status --rejects` lists them once the run ends")
+    elif show_rejects:
+        _show_rejects(rejects)
+    if snapshot_at is not None:
+        console.print(f"a run holds the warehouse: read from its snapshot of {snapshot_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _show_status(shown_status, context: Context, chosen: list[dict], per_file: bool, filtered: bool) -> None:
+    out = Console()
     where = markup(_shown_path(context.warehouse))
     if per_file:
         out.print(f"Files in {where}", soft_wrap=True)
@@ -356,16 +459,18 @@ def status(ctx, per_file, sources, statuses, since, limit, as_json, show_rejects
     else:
         out.print(shown_status.summary_table(shown_status.per_source(chosen), f"Sources in {where}"))
     if not chosen:
-        out.print("no file matches" if (sources or statuses or since) else "no file landed yet")
-    if show_rejects:
-        rej = Table(title="Rejected rows", box=box.SIMPLE_HEAD, title_justify="left")
-        for col in ("file", "line", "problem", "reason", "raw text"):
-            rej.add_column(col, no_wrap=col == "line")
-        for name, line, problem, reason, raw_text in rejects:
-            # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
-            rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
-                        markup(plain(mask_text(raw_text))[:80]))
-        out.print(rej)
+        out.print("no file matches" if filtered else "no file landed yet")
+
+
+def _show_rejects(rejects: list[tuple]) -> None:
+    table = Table(title="Rejected rows", box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("file", "line", "problem", "reason", "raw text"):
+        table.add_column(col, no_wrap=col == "line")
+    for name, line, problem, reason, raw_text in rejects:
+        # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+        table.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
+                      markup(plain(mask_text(raw_text))[:80]))
+    Console().print(table)
 
 
 def _shown_path(path: Path) -> str:
@@ -564,15 +669,18 @@ def discover(ctx, sample, retailer, dataset, folder):
 
     project_dir = find_project_dir(_project_dir(ctx))
     found = sniff_sample(sample, project_dir, folder)
-    layout = {"json_lines": "JSON lines", "parquet": "Parquet"}.get(found.layout, f"delimiter {found.delimiter!r}")
+    layout = {"json_lines": "JSON lines", "parquet": "Parquet",
+              "delimited": f"delimiter {found.delimiter!r}"}.get(found.layout, found.layout)
 
     def echo(text: str) -> None:   # the sample's fields are delivered data
         click.echo(plain(text))
 
     echo(f"encoding: {found.encoding}{' (with BOM)' if found.has_bom else ''}; {layout}; "
          f"header: {'yes' if found.has_header else 'no'}")
-    if found.name_date:
-        echo(f"date in the name: {found.name_date[0]} ({found.name_date[1]})")
+    if found.name_stamp:
+        stamp = found.name_stamp
+        hour = f", hour {stamp.hour:02d}" if stamp.hour is not None else ""
+        echo(f"date in the name: {stamp.text} ({stamp.format}{hour})")
     echo(f"closest format: {found.format or 'none'}" + (f" (shares {', '.join(found.shared)})" if found.shared else ""))
     if found.missing:
         echo(f"required fields the file lacks: {', '.join(found.missing)} (rename a field to each, pick "
@@ -632,12 +740,13 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     stem = dryrun.report_stem(folder, report)
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
-    def land(wh, sources, planned):
+    def land(wh, sources, planned, on_stage):
         _warn_personal_data_kept(sources)
         with _progress() as progress:
             task = progress.add_task("landing", total=planned.total_bytes or 1)
-            summary = land_sources(wh, context.project_dir, sources, planned=planned, on_file=lambda o, size:
-                                   progress.update(task, advance=size, description=markup(short_name(o.file_name))))
+            summary = land_sources(wh, context.project_dir, sources, planned=planned, on_stage=on_stage,
+                                   on_file=lambda o, size: progress.update(
+                                       task, advance=size, description=markup(short_name(o.file_name))))
         _print_summary(summary, planned)
         console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
         return summary
@@ -646,9 +755,12 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
         dryrun.execute(report, context.project_dir, context.warehouse, sources, planned, land=land,
                        dbt_args=tuple(dbt_args))
     except BaseException as exc:
-        report.status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+        # cancelled (Ctrl-C, SIGTERM) or failed: the report says so, in both forms
+        report.status = "cancelled" if interrupted(exc) else "failed"
         report.write_json(stem.with_suffix(".json"))
+        report_html.write_html(report, stem.with_suffix(".html"))
         report_index.write_index(folder)
+        console.print(f"report ({report.status}): {stem.with_suffix('.html')} (and .json)", soft_wrap=True)
         raise
     report.write_json(stem.with_suffix(".json"))
     report_html.write_html(report, stem.with_suffix(".html"))
@@ -658,7 +770,8 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
     return 0 if report.outcome == "completed" else EXIT_FAILED
 
 
-def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False) -> ImportSummary:
+def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False,
+          run: RunRecord | None = None) -> ImportSummary:
     problems: list[SourceProblem] = []   # sources declared wrong: each fails alone, the others land
     declared = load_sources(context.project_dir, problems)
     sources = select_sources(declared, tuple(selectors), problems)
@@ -667,7 +780,9 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
         raise LoaderError(f"no source in {context.project_dir / 'models'} has a meta.loader block")
     if not locked:
         with run_lock(context.warehouse):
-            return _land(context, selectors, locked=True, honour_backoff=honour_backoff)
+            return _land(context, selectors, locked=True, honour_backoff=honour_backoff, run=run)
+    if run:
+        run.stage("listing")
     files = plan(sources, broken)
     _warn_personal_data_kept(sources)
     with Warehouse(context.warehouse) as wh, _progress() as progress:
@@ -679,9 +794,20 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
                             description=f"{outcome.source} {markup(short_name(outcome.file_name))}")
 
         summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
-                               honour_backoff=honour_backoff)
+                               honour_backoff=honour_backoff,
+                               on_stage=(lambda stage: run.stage(stage, wh)) if run else trace)
     _print_summary(summary, files)
     return summary
+
+
+def _recorded(context: Context, command: str, selectors, schedule: str | None = None, scheduled: bool = False):
+    """The run's row in loader.runs (runs.recorded), for the sources the selectors pick."""
+    problems: list[SourceProblem] = []   # a source declared wrong is in the run too: it fails alone
+    declared = load_sources(context.project_dir, problems)
+    chosen = [*select_sources(declared, tuple(selectors), problems),
+              *select_sources(problems, tuple(selectors), declared)]
+    keys = [s.key for s in chosen]
+    return recorded(context.warehouse, command, keys, schedule=schedule, scheduled=scheduled)
 
 
 def _warn_personal_data_kept(sources) -> None:
@@ -711,6 +837,8 @@ def _print_summary(summary: ImportSummary, planned=None) -> None:
     for outcome in summary.outcomes:
         for note in outcome.notes:
             console.print(f"[yellow]warning[/yellow] {markup(outcome.file_name)}: {markup(note)}", soft_wrap=True)
+        for warning in outcome.warnings:
+            console.print(f"[yellow]warning[/yellow] {markup(warning)}", soft_wrap=True)
         decoded = ""
         if outcome.encoding and outcome.encoding != "utf-8":
             decoded = f" (decoded from {outcome.encoding}{', auto-detected' if outcome.detected else ''})"
@@ -742,7 +870,13 @@ def main() -> None:
     # Storage clients log their retries with tracebacks (gcsfs, azure); the error
     # that ends them reaches the user as one line, so their log records are dropped.
     logging.getLogger().addHandler(logging.NullHandler())
-    cli(prog_name="retail-imports")
+    interrupts.install()   # SIGTERM ends a run like Ctrl-C: the file in progress rolls back, the run is `cancelled`
+    try:
+        cli(prog_name="retail-imports")
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            interrupts.exit_interrupted()
+        raise
 
 
 if __name__ == "__main__":

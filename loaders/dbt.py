@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import LoaderError
+from .interrupts import interrupted
 
 # What an import builds: models, seeds, snapshots and the data tests. Unit
 # tests check the models' SQL on fixed rows, not the delivered data, so they
@@ -53,6 +54,8 @@ def run_dbt(project_dir: Path, args: list[str], warehouse: Path | None = None) -
     full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir(project_dir))]
     with environ(**({"RETAIL_WAREHOUSE": str(warehouse)} if warehouse else {})):
         result = dbtRunner().invoke(full)
+    if result.exception is not None and interrupted(result.exception):
+        raise KeyboardInterrupt   # dbt cancelled its queries; the run ends `cancelled`
     if result.exception is not None:
         raise LoaderError(f"dbt {' '.join(args)} failed: {result.exception}")
     return bool(result.success)

@@ -117,25 +117,90 @@ def discover(source: Source) -> list[DeliveredFile]:
     return KINDS[source.kind](source)
 
 
-def file_date(path: str, pattern: FileDatePattern | None) -> date | None:
-    """The date in the file's name (or its whole path, for patterns `in: path`), per the format's pattern.
+@dataclass(frozen=True)
+class NameStamp:
+    """The date a file name carries, with its hour for hourly deliveries (vendor spec 000:
+    files "uploaded hourly or at least once daily")."""
 
-    The name must hold exactly one date, and a real one: 20240230 is refused
-    rather than guessed, since every event in the file is filed under it.
+    date: date
+    hour: int | None = None
+    text: str = ""     # the characters of the name that hold it: discover turns them into a glob
+    format: str = ""   # the strptime format of the date part
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}" + (f" {self.hour:02d}h" if self.hour is not None else "")
+
+
+# An hour after a date: HH, _HH, THH or -HH (then minutes and seconds, if any, are ignored).
+_HOUR = r"(?:[_T -]?(?P<hour>\d{2})(?P<minutes>(?:\d{2}){1,2})?)?"
+# The dates a file name may hold when its format declares no pattern of its own,
+# tried in this order; also what `discover` looks for in a sample's name.
+NAME_DATES = (
+    FileDatePattern(rf"(?<!\d)(?P<date>\d{{4}}-\d{{2}}-\d{{2}}){_HOUR}(?!\d)", "%Y-%m-%d"),
+    FileDatePattern(rf"(?<!\d)(?P<date>\d{{4}}_\d{{2}}_\d{{2}}){_HOUR}(?!\d)", "%Y_%m_%d"),
+    FileDatePattern(rf"(?<!\d)(?P<date>\d{{8}}){_HOUR}(?!\d)", "%Y%m%d"),
+)
+
+
+def file_stamp(path: str, pattern: FileDatePattern | None) -> NameStamp | None:
+    """The date (and hour) in the file's name.
+
+    A format that declares a pattern requires it: the name must hold exactly
+    one date, and a real one (20240230 is refused rather than guessed, since
+    every event in the file is filed under it). A format that declares none
+    takes a date if the name plainly holds one (NAME_DATES), and lands the
+    file without one otherwise: no rule of its vendor asks for a dated name.
     """
     if pattern is None:
-        return None
+        return name_stamp(os.path.basename(path))
     name = path if pattern.scope == "path" else os.path.basename(path)
-    found = re.findall(pattern.regex, name)
+    found = _stamps(name, pattern)
     if not found:
         raise FileError(path, f"file {pattern.scope} has no date matching {pattern.regex!r} ({pattern.format})")
-    if len(set(found)) > 1:
-        raise FileError(path, f"file {pattern.scope} holds more than one date: {', '.join(sorted(set(found)))}")
-    raw = found[0] if isinstance(found[0], str) else found[0][0]
+    if len({(s, h) for s, h, _ in found}) > 1:
+        shown = ", ".join(sorted({s + (f" {h}h" if h else "") for s, h, _ in found}))
+        raise FileError(path, f"file {pattern.scope} holds more than one date: {shown}")
+    raw, hour, text = found[0]
     try:
-        return datetime.strptime(raw, pattern.format).date()
+        day = datetime.strptime(raw, pattern.format).date()
     except ValueError:
-        raise FileError(path, f"file name date {raw!r} is not a real date ({pattern.format})") from None
+        raise FileError(path, f"file {pattern.scope} date {raw!r} is not a real date ({pattern.format})") from None
+    if hour is not None and not 0 <= int(hour) <= 23:
+        raise FileError(path, f"file {pattern.scope} hour {hour!r} after the date {raw} is not an hour (00 to 23)")
+    return NameStamp(day, None if hour is None else int(hour), text, pattern.format)
+
+
+def name_stamp(name: str) -> NameStamp | None:
+    """The date (and hour) a name plainly holds, by NAME_DATES; None when it holds none, or several."""
+    for pattern in NAME_DATES:
+        found = {(raw, hour, text) for raw, hour, text in _stamps(name, pattern)}
+        if len(found) != 1:
+            continue
+        ((raw, hour, text),) = found
+        try:
+            day = datetime.strptime(raw, pattern.format).date()
+        except ValueError:
+            continue
+        if hour is not None and not 0 <= int(hour) <= 23:
+            hour, text = None, raw
+        return NameStamp(day, None if hour is None else int(hour), text, pattern.format)
+    return None
+
+
+def _stamps(name: str, pattern: FileDatePattern) -> list[tuple[str, str | None, str]]:
+    """(date text, hour text or None, the matched date-and-hour text) of each match.
+
+    The date is the pattern's group `date`, else its first group, else the whole match;
+    the hour is its group `hour` when it has one.
+    """
+    out = []
+    for match in re.finditer(pattern.regex, name):
+        groups = match.re.groupindex
+        key = "date" if "date" in groups else (1 if match.re.groups else 0)
+        hour = match.group("hour") if "hour" in groups else None
+        end = max(match.end(g) for g in (key, "hour", "minutes") if g == key or (g in groups and match.group(g)))
+        out.append((match.group(key), hour, name[match.start(key):end]))
+    return out
 
 
 def relative_name(path: str, project_dir: Path) -> str:

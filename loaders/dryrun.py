@@ -25,6 +25,7 @@ from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, SourceProblem, load_sources, select_sources
 from .report import Report, collect
+from .runs import recorded, trace
 from .storage import redacted
 from .tempdirs import private_folder
 from .warehouse import Warehouse
@@ -159,8 +160,10 @@ def execute(report: Report, project_dir: Path, warehouse: Path, sources: list[So
             land: callable, dbt_args: tuple[str, ...] = ()) -> Report:
     """Run the pipeline (on a copy when dry) and return the filled-in report.
 
-    `land(wh, sources, planned)` lands the files (the CLI passes its progress
-    bar); the report compares the marts before and after.
+    `land(wh, sources, planned, on_stage)` lands the files (the CLI passes
+    its progress bar); the report compares the marts before and after. A
+    real import is recorded in loader.runs like `land`; a dry run writes
+    nothing to the real warehouse, so it only traces its stages.
     """
     if os.environ.get("RETAIL_TARGET", "duckdb") != "duckdb":
         raise LoaderError("dry-run and import reports need the duckdb target (RETAIL_TARGET=duckdb)")
@@ -170,43 +173,43 @@ def execute(report: Report, project_dir: Path, warehouse: Path, sources: list[So
         before = tmp / "before.duckdb"
         work = tmp / "work.duckdb" if dry else warehouse
         with run_lock(warehouse):
+            if not dry:
+                with recorded(warehouse, "import", [s.key for s in sources]) as run:
+                    run.stage("copy warehouse")
+                    report.warehouse_checksum_before = warehouse_checksum(warehouse)
+                    _copy(warehouse, before)
+                    report.status = "in progress"
+                    run.summary = _run(report, project_dir, work, before, sources, planned, land, dbt_args,
+                                       target_path(project_dir), {}, run.stage)
+                    run.ok = bool(report.build_ok)
+                    return report
+            trace("copy warehouse")
             report.warehouse_checksum_before = warehouse_checksum(warehouse)
             _copy(warehouse, before)
-            if dry:
-                _copy(warehouse, work)
-                report.status = "in progress"
-            else:
-                report.status = "in progress"
-                return _run(report, project_dir, work, before, sources, planned, land, dbt_args,
-                            target_path(project_dir), {})
+            _copy(warehouse, work)
+            report.status = "in progress"
         # A dry run holds no lock after the copy: the real warehouse is not touched again.
         env = {"DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
         partial = target_path(project_dir) / "partial_parse.msgpack"
         if partial.is_file():   # parse once, not at every dry run
             (tmp / "target").mkdir()
             shutil.copyfile(partial, tmp / "target" / "partial_parse.msgpack")
-        report = _run(report, project_dir, work, before, sources, planned, land, dbt_args, tmp / "target", env)
+        _run(report, project_dir, work, before, sources, planned, land, dbt_args, tmp / "target", env, trace)
         report.warehouse_checksum_after = warehouse_checksum(warehouse)
         return report
 
 
 def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, planned, land, dbt_args,
-         target: Path, env: dict) -> Report:
+         target: Path, env: dict, on_stage) -> ImportSummary:
+    """Land, build and fill in the report; the landing summary."""
     with Warehouse(work) as wh:
         first_load = wh.con.execute("select coalesce(max(load_id), 0) from loader.files").fetchone()[0]
         # dbt builds the whole project: the raw tables of sources not imported must exist too.
         ensure_raw_tables(wh, load_sources(project_dir, problems=[]))
-        try:
-            summary: ImportSummary = land(wh, sources, planned)
-        except KeyboardInterrupt:
-            report.status = "cancelled"
-            raise
+        summary: ImportSummary = land(wh, sources, planned, on_stage)
+    on_stage("dbt build")
     with environ(RETAIL_WAREHOUSE=str(work), **env):
-        try:
-            built = run_dbt(project_dir, [*BUILD, *dbt_args])
-        except KeyboardInterrupt:
-            report.status = "cancelled"
-            raise
+        built = run_dbt(project_dir, [*BUILD, *dbt_args])
     collect(report, work, before if before.exists() else None, summary, first_load, target, built,
             {s.key: s.personal for s in sources}, {s.key: s.format.item_field for s in sources})
-    return report
+    return summary

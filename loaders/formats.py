@@ -25,6 +25,11 @@ _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}
 # nested: BigQuery exports of nested records (GA4's events_*), as Parquet or
 # newline-delimited JSON, every top-level field a column, nested ones as JSON text.
 LAYOUTS = ("delimited", "json_lines", "nested")
+# How JSON lines are read: `strict` is JSON Lines (RFC 8259 JSON, one object a
+# line); `json5_rows` is a leniency a format declares when its vendor writes
+# rows that way (spec 002's "JSON rows": single quotes, a comma after each
+# object, several objects on a line). jsonlines.py reads both.
+JSON_SYNTAXES = ("strict", "json5_rows")
 HEADER_MODES = (True, False, "auto")
 # Keys of a column declaration; any other key (extract, format, default_protocol...)
 # is a staging option the loader carries along untouched.
@@ -70,6 +75,8 @@ class Format:
     file_columns: tuple[str, ...] | None = None   # the fields of a headerless file, in order
     trailing_prefix: str | None = None            # any number of extra fields: <prefix>_1, _2...
     rows_match_file_date: str | None = None       # column whose value must equal the file-name date
+    json_syntax: str = "strict"                   # one of JSON_SYNTAXES
+    one_file_per_date: bool = False               # a second file for a date is warned about (it replaces the first)
     optional: tuple[str, ...] = ()                # required fields this source made optional (optional_columns)
     refused_lines: bool = False                   # JSON lines: objects holding jsonlines.REFUSED_KEY are rejects
 
@@ -252,6 +259,9 @@ def _file_fields(file_opts: dict, where: str) -> dict:
     if any(not d or len(d.encode()) > 4 for d in delimiters):
         raise LoaderError(f"{where}: a delimiter must be 1 to 4 bytes long")
     trailing = file_opts.get("trailing_columns") or {}
+    json_syntax = file_opts.get("json_syntax", "strict")
+    if json_syntax not in JSON_SYNTAXES:
+        raise LoaderError(f"{where}: file.json_syntax must be one of {', '.join(JSON_SYNTAXES)}, not {json_syntax!r}")
     return {
         "delimiters": delimiters,
         "header": header,
@@ -262,5 +272,7 @@ def _file_fields(file_opts: dict, where: str) -> dict:
         "file_columns": tuple(file_opts["columns"]) if file_opts.get("columns") else None,
         "trailing_prefix": trailing.get("prefix"),
         "rows_match_file_date": file_opts.get("rows_match_file_date"),
+        "json_syntax": json_syntax,
+        "one_file_per_date": bool(file_opts.get("one_file_per_date", False)),
         "refused_lines": bool(file_opts.get("refused_lines", False)),
     }

@@ -22,6 +22,7 @@ from datetime import date
 import duckdb
 
 from .errors import FileError, disk_full
+from .interrupts import interrupted
 from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines, widest_line
 from .jsonlines import parse_json_lines
@@ -110,7 +111,7 @@ def land_file(
             # Parsed into temp tables before the transaction: the JSON reader
             # recovers from some errors, which would abort a transaction.
             columns, keys, landed, rejects, line_note = parse_json_lines(
-                wh.con, path, max_line_bytes, fmt.refused_lines, dialect.keep_record)
+                wh.con, path, max_line_bytes, fmt.json_syntax, fmt.refused_lines, dialect.keep_record)
             return land.parsed(columns, landed, rejects, line_note, keys)
         columns = dialect.columns or raw_column_names(dialect.header or [], fmt.case_sensitive_names)
         if long_lines is not False and widest_line(path, dialect.delimiter) > max_columns:
@@ -176,7 +177,7 @@ class _Landing:
         self.wh.ensure_raw_table(self.target.schema, self.target.table, columns)
         with _transaction(con):
             lineage = self.lineage(load_id)
-            _forget_file(con, self.target, self.raw, self.file_name)
+            forget_file_rows(con, self.target, self.raw, self.file_name)
             _insert_parsed(con, self.raw, self.personal.columns_sql(columns, lambda i: f"p.c{i}", keys), columns,
                            lineage)
             check_rows_match_file_date(con, self.raw, self.file_name, self.path, self.fmt, columns, self.file_date)
@@ -190,7 +191,7 @@ class _Landing:
         self.wh.ensure_raw_table(self.target.schema, self.target.table, columns)
         with _transaction(con):
             lineage = self.lineage(load_id)
-            _forget_file(con, self.target, self.raw, self.file_name)
+            forget_file_rows(con, self.target, self.raw, self.file_name)
             landed, rejects = _insert_delimited(con, self.raw, self.path, self.fmt, self.dialect,
                                                 self.personal.columns_sql(columns, lambda i: f"c{i}"), columns,
                                                 load_id, self.max_line_bytes, lineage)
@@ -207,10 +208,12 @@ class _Landing:
                 self.wh.mark_landed(self.target.retailer, self.target.dataset, self.file_name,
                                     _note(self.note, self.dialect.note, number_lines()), finished_at=utcnow(),
                                     duration_ms=int((time.monotonic() - self.started) * 1000))
-        except Exception:
+        except Exception as exc:
+            if interrupted(exc):   # DuckDB's Ctrl-C: the file stays `numbering`, the importer cancels it
+                raise
             # rows without line numbers must not stay behind a manifest that will say failed
             with _transaction(con):
-                _forget_file(con, self.target, self.raw, self.file_name)
+                forget_file_rows(con, self.target, self.raw, self.file_name)
                 self.wh.forget_file(self.target.retailer, self.target.dataset, self.file_name)
             raise
         return LandResult(landed + len(rejects), landed, len(rejects), time.monotonic() - self.started)
@@ -280,8 +283,8 @@ _LINEAGE_SELECT = """$file as _source_file, $file_date::date as _file_date, {lin
                      $loaded_at::timestamp as _loaded_at, $retailer as _retailer, $load_id::bigint as _load_id"""
 
 
-def _forget_file(con, target: Target, raw: str, file_name: str) -> None:
-    """Make room for the file: its previous rows and rejects are gone."""
+def forget_file_rows(con, target: Target, raw: str, file_name: str) -> None:
+    """Make room for the file: its previous rows and rejects are gone (inside the caller's transaction)."""
     con.execute(f"delete from {raw} where _source_file = ?", [file_name])
     con.execute(
         f"delete from {META_SCHEMA}.rejects where retailer = ? and dataset = ? and source_file = ?",
@@ -332,6 +335,8 @@ def _insert_delimited(con, raw: str, path: str, fmt: Format, dialect: Dialect, v
                 from {ident(rejects)} group by line order by line"""
         ).fetchall()
     except duckdb.Error as exc:
+        if interrupted(exc):
+            raise KeyboardInterrupt from None
         # the transaction is aborted; the caller's rollback drops the rejects tables too
         if "state machine reached an invalid state" in str(exc):
             raise _Irregular() from None

@@ -18,6 +18,7 @@ LOADER_OPTIONS = {
     "location": "where the files are: a path or URL with a glob",
     "source": "the kind of delivery: files (default), event_api, bigquery (read in place), egoi_contacts",
     "cadence": "daily or hourly: when a file is due, and source freshness",
+    "schedule": "cron expression (UTC, optional year field) of `retail-imports schedule` without CRON",
     # fetching
     "storage": "options of the store's client (fsspec), never secrets",
     "credentials": "a profile of $RETAIL_CREDENTIALS holding the store's secrets",

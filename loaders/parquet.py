@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 
 from .errors import FileError
+from .interrupts import interrupted
 from .sniff import raw_column_names
 from .sql import ident, literal
 
@@ -31,6 +32,8 @@ def parquet_columns(path: str) -> list[tuple[str, str]]:
                 f"select column_name, column_type from (describe select * from read_parquet({literal(path)}))"
             ).fetchall()]
         except duckdb.Error as exc:
+            if interrupted(exc):   # Ctrl-C: the run is cancelled, the file is not broken
+                raise KeyboardInterrupt from None
             raise FileError(path, f"not a readable Parquet file (truncated or damaged?): {_first_line(exc)}") from None
 
 
@@ -46,6 +49,8 @@ def parse_parquet(con, path: str) -> tuple[list[str], int, list[tuple], str | No
                 from read_parquet({literal(path)}, file_row_number = true)"""
         )
     except duckdb.Error as exc:
+        if interrupted(exc):   # Ctrl-C: the run is cancelled, the file is not broken
+            raise KeyboardInterrupt from None
         # a footer that reads but row groups that do not: damaged in the middle
         raise FileError(path, f"not a readable Parquet file (truncated or damaged?): {_first_line(exc)}") from None
     con.execute("create or replace temp table _lines as select ordinality, ordinality as line_number from _parsed")

@@ -161,7 +161,7 @@ def collect(report: Report, work: Path, before: Path | None, summary, first_load
             "rejected": sum(f["rows_rejected"] + f["rejected_staging"] for f in landed),
         }
         report.issues = (_loader_rejects(con, loads) + _staging_issues(con, staged, tables, policies)
-                         + _file_issues(summary) + _loader_warnings(summary))
+                         + _file_issues(summary) + _loader_warnings(summary) + _delivery_warnings(summary))
         read = Counter()
         for entry in landed:
             read[entry["source"]] += entry["rows_read"]
@@ -217,7 +217,7 @@ def _files(con, summary, loads: list[int], tables: dict[str, str], item_fields: 
             "encoding_detected": outcome.detected,
             "header": _header(con, tables.get(outcome.source), outcome) if outcome.status == "landed" else None,
             "pages": row[7] if row else None,       # API deliveries: pages fetched
-            "message": outcome.message or (row[6] if row else None),
+            "message": _message(outcome, row[6] if row else None),
             "encoding_doubt": outcome.doubt,
             "previous_version_kept": outcome.previous_version_kept,
         })
@@ -267,6 +267,13 @@ def _columns(con, schema: str, table: str, catalog: str | None = None) -> list[s
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
         f"and table_catalog = {'?' if catalog else 'current_database()'} order by ordinal_position",
         [schema, table, *([catalog] if catalog else [])]).fetchall()]
+
+
+def _message(outcome, manifest_message: str | None) -> str | None:
+    """The outcome's message (or the manifest's), with the loader's warnings the manifest does not hold yet."""
+    message = outcome.message or manifest_message
+    extra = [w for w in outcome.warnings if w.split(": ", 1)[-1] not in (message or "")]
+    return "; ".join(filter(None, [message, *extra])) or None
 
 
 def _file_issues(summary) -> list[Issue]:
@@ -422,6 +429,15 @@ def _manifest_nodes(target: Path) -> dict:
         return json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     except (OSError, ValueError, KeyError):
         return {}
+
+
+def _delivery_warnings(summary) -> list[Issue]:
+    """What the loader warned about a landed file (e.g. a second file for a date): its records are kept,
+    but the user must know."""
+    return [Issue("warning", o.source, "(file)", w.split(": ", 1)[-1],
+                  "the vendor expects one file per date: check which file is the right report", o.rows_read,
+                  code="second_file_of_date")
+            for o in summary.outcomes for w in o.warnings]
 
 
 def _test_results(target: Path, nodes: dict) -> list[dict]:

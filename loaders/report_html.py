@@ -67,6 +67,7 @@ delivered in the warehouse (this report shows them masked).</div>{% endif %}
 <td>{{ f.file_date or '' }}</td><td>{{ f.message or '' }}</td></tr>
 {% endfor %}</table>
 
+{% if r.records %}
 <h2>Records</h2>
 <p id="records">File items: {{ r.records["items"] }}{% if r.records["items"] != r.records.read %} (in {{ r.records.read }}
 rows){% endif %} &middot; valid rows: {{ r.records.valid }} &middot; rejected rows: {{ r.records.rejected }}</p>
@@ -123,6 +124,11 @@ brings no new order and no news about a known one.</p>
 {% for t in r.tests %}<tr class="{{ t.level }}"><td>{{ t.level }}</td><td>{{ t.model }}</td><td>{{ t.test }}</td>
 <td>{{ t.column }}</td><td class="num">{{ t.rows if t.rows is not none else '' }}</td><td>{{ t.hint }}</td></tr>
 {% endfor %}</table>{% endif %}
+{% else %}
+<p id="no-results">No results: the {{ kind }} {{ 'was cancelled' if r.status == 'cancelled' else r.status }} before it finished
+({{ r.configuration.files | length }} file(s) planned{% if r.files %}, {{ r.files | length }} reached{% endif %}).
+Files landed before it stopped stay landed; the file in progress was rolled back.</p>
+{% endif %}
 </body>
 </html>
 """

@@ -202,16 +202,18 @@ def _looks_like_header(record: list[str], fmt: Format) -> bool:
     """
     names = list(fmt.file_columns) if fmt.file_columns else fmt.source_columns
     typed = [(names.index(c.source), c.type) for c in fmt.columns
-             if c.source in names and c.type in _TYPE_PATTERNS]
+             if c.source in names and c.type in VALUE_PATTERNS]
     values = [(record[i].strip() if i < len(record) else "", kind) for i, kind in typed]
-    return bool(values) and all(v and not re.fullmatch(_TYPE_PATTERNS[kind], v) for v, kind in values)
+    return bool(values) and all(v and not re.fullmatch(VALUE_PATTERNS[kind], v) for v, kind in values)
 
 
-_TYPE_PATTERNS = {
+# A value of each column type, as delivered (also what `discover` checks a headerless sample's columns with).
+VALUE_PATTERNS = {
     "integer": r"[+-]?\d+",
     "number": r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?",
     "date": r"\d{4}-\d{2}-\d{2}",
     "timestamp": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?.*",
+    "url": r"(?i)([a-z][a-z0-9+.-]*://)?[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?",
 }
 
 

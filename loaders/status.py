@@ -14,11 +14,12 @@ from datetime import date, datetime
 from rich import box
 from rich.table import Table
 
+from .discovery import NameStamp
 from .pii import mask_text
 from .shown import markup, plain
 
-STATUSES = ("landed", "failed", "duplicate")
-_COLOURS = {"landed": "green", "failed": "red", "duplicate": "yellow"}
+STATUSES = ("landed", "failed", "duplicate", "cancelled")
+_COLOURS = {"landed": "green", "failed": "red", "duplicate": "yellow", "cancelled": "yellow"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ def select(rows: list[dict], filters: Filters) -> list[dict]:
             if (not filters.sources or r["source"] in filters.sources or r["retailer"] in filters.sources)
             and (not filters.statuses or r["status"] in filters.statuses)
             and (filters.since is None or _day(r) is not None and _day(r) >= filters.since)]
-    kept.sort(key=lambda r: (_day(r) or date.min, r["finished_at"] or datetime.min, r["file_name"]), reverse=True)
+    kept.sort(key=lambda r: (_day(r) or date.min, r.get("file_hour") or -1, r["finished_at"] or datetime.min,
+                             r["file_name"]), reverse=True)
     return kept[:filters.limit] if filters.limit else kept
 
 
@@ -44,6 +46,13 @@ def _day(row: dict) -> date | None:
     if row["file_date"]:
         return row["file_date"]
     return row["finished_at"].date() if row["finished_at"] else None
+
+
+def _when(row: dict) -> str:
+    """The day shown for a file: its name's date (and hour, for hourly deliveries), else the day it landed."""
+    if row["file_date"]:
+        return str(NameStamp(row["file_date"], row.get("file_hour")))
+    return str(_day(row) or "")
 
 
 def per_source(rows: list[dict]) -> list[dict]:
@@ -85,8 +94,9 @@ def shorten_left(name: str, width: int) -> str:
 def files_tables(rows: list[dict], width: int) -> tuple[list[Table], list[str]]:
     """The file list in `width` columns, one table per source (its name as the title, so the file
     name gets the room), and the notes to print below (one per file with a message)."""
-    # date 10, status 9, rows 9, rejected 8, note 4, and 2 between each two of the six columns
-    name_width = max(width - (10 + 9 + 9 + 8 + 4) - 2 * 5, 16)
+    # date 10 (14 with an hour), status 9, rows 9, rejected 8, note 4, and 2 between each two of the six columns
+    date_width = 14 if any(r.get("file_hour") is not None for r in rows) else 10
+    name_width = max(width - (date_width + 9 + 9 + 8 + 4) - 2 * 5, 16)
     tables, notes, by_source = [], [], {}
     for r in rows:
         by_source.setdefault(r["source"], []).append(r)
@@ -94,7 +104,7 @@ def files_tables(rows: list[dict], width: int) -> tuple[list[Table], list[str]]:
         table = Table(title=markup(source), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
                       show_edge=False, pad_edge=False, collapse_padding=True)
         table.add_column("file", no_wrap=True, width=name_width)
-        table.add_column("date", no_wrap=True, width=10)
+        table.add_column("date", no_wrap=True, width=date_width)
         table.add_column("status", no_wrap=True, width=9)
         table.add_column("rows", justify="right", no_wrap=True, width=9)
         table.add_column("rejected", justify="right", no_wrap=True, width=8)
@@ -109,7 +119,7 @@ def files_tables(rows: list[dict], width: int) -> tuple[list[Table], list[str]]:
                 mark = f"[{len(notes) + 1}]"
                 notes.append(f"{mark} {shorten_left(short_name(r['file_name']), 40)}: "
                              + "; ".join(x for x in said if x))
-            table.add_row(markup(shorten_left(plain(short_name(r["file_name"])), name_width)), str(_day(r) or ""),
+            table.add_row(markup(shorten_left(plain(short_name(r["file_name"])), name_width)), _when(r),
                           f"[{colour}]{markup(r['status'])}[/{colour}]",
                           *(f"{v:,}" if v is not None else "" for v in (r["rows_landed"], r["rows_rejected"])),
                           markup(mark))

@@ -1,12 +1,12 @@
 """Where delivered files live: a location URL, listed by glob, fingerprinted, fetched.
 
 A source's `location` is a local path or a URL (`s3://`, `gs://`, `az://`,
-`abfs://`, `http(s)://`, `sftp://`); every protocol goes through fsspec. A
-listing gives each file's *fingerprint*, the version the store already
-knows without us downloading anything (S3 ETag, GCS md5 or generation,
-Azure content-MD5 or ETag, HTTP ETag or size + Last-Modified, SFTP and
-local size + modification time), so an unchanged file is skipped for the
-price of one listing. A changed or new file is streamed to a local
+`abfs://`, `http(s)://`, `sftp://`, `ftp://`, `ftps://`); every protocol
+goes through fsspec. A listing gives each file's *fingerprint*, the version
+the store already knows without us downloading anything (S3 ETag, GCS md5
+or generation, Azure content-MD5 or ETag, HTTP ETag or size +
+Last-Modified, SFTP, FTP and local size + modification time), so an
+unchanged file is skipped for the price of one listing. A changed or new file is streamed to a local
 temporary file; decode.py takes it from there.
 
 Credentials never sit in the YAML: the `storage:` block holds only
@@ -22,11 +22,13 @@ from __future__ import annotations
 import glob
 import os
 import re
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
+from fsspec.implementations.ftp import FTPFileSystem
 
 from .errors import FileError, LoaderError, missing_extra
 
@@ -40,9 +42,10 @@ REMOTE_PROTOCOLS = {
     "az": "azure", "abfs": "azure", "abfss": "azure",
     "http": "http", "https": "http",
     "sftp": "sftp", "ssh": "sftp",
+    "ftp": "ftp", "ftps": "ftp",     # spec 004: "put the file to FTP path"; ftps is FTP over TLS
 }
 # Stores with real folders: a location whose folder is missing fails its source.
-FOLDER_PROTOCOLS = {"sftp"}
+FOLDER_PROTOCOLS = {"sftp", "ftp"}
 # Option names that hold a secret when given a literal value.
 _SECRET = re.compile(
     r"(secret|password|passwd|passphrase|token|credential|account_key|sas|connection_string|private_key|api_key|write_key"
@@ -65,7 +68,7 @@ class RemoteFile:
 
 
 def protocol_of(location: str) -> str:
-    """`local` or one of s3, gcs, azure, http, sftp."""
+    """`local` or one of s3, gcs, azure, http, sftp, ftp."""
     if "://" not in location:
         return "local"
     scheme = location.split("://", 1)[0].lower()
@@ -188,7 +191,7 @@ class Storage:
         return sorted(files, key=lambda f: (f.url.rsplit("/", 1)[-1], f.url))
 
     def _list_folder(self, fs, folder: str) -> None:
-        """A missing folder fails the source where stores have folders (SFTP); in an object store
+        """A missing folder fails the source where stores have folders (SFTP, FTP); in an object store
         (S3, GCS, Azure, HTTP) a prefix with no object yet is only a location with nothing delivered."""
         try:
             fs.ls(folder, detail=False)
@@ -249,7 +252,10 @@ class Storage:
 
             options = storage_options(self.protocol, self._options, self.key)
             try:
-                self._fs, self._pattern = fsspec.core.url_to_fs(self.location, **options)
+                if self.protocol == "ftp":
+                    self._fs, self._pattern = _ftp_filesystem(self.location, options)
+                else:
+                    self._fs, self._pattern = fsspec.core.url_to_fs(self.location, **options)
             except ImportError as exc:
                 raise LoaderError(f"{self.key}: no client installed for {public_url(self.location)}: "
                                   f"{missing_extra('remote', exc)}") from None
@@ -261,7 +267,7 @@ class Storage:
         if self.protocol == "http":
             return public_url(path)
         scheme = self.location.split("://", 1)[0]
-        if self.protocol == "sftp":
+        if self.protocol in ("sftp", "ftp"):
             parts = urlsplit(self.location)
             host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
             return f"{scheme}://{host}/{path.lstrip('/')}"
@@ -302,6 +308,8 @@ def fingerprint(protocol: str, info: dict) -> str | None:
             return f"etag:{str(info['ETag']).strip(chr(34))}"
         if info.get("Last-Modified") and info.get("size") is not None:
             return f"size+mtime:{info['size']}@{info['Last-Modified']}"
+    if protocol == "ftp" and info.get("modify"):
+        return f"size+mtime:{info.get('size')}@{info['modify']}"   # MLSD's modify fact (or LIST's date)
     if protocol == "sftp" and info.get("mtime") is not None:
         mtime = info["mtime"]
         stamp = mtime.isoformat() if hasattr(mtime, "isoformat") else str(mtime)
@@ -395,6 +403,33 @@ def _http_options(options: dict) -> dict:
         client["auth"] = aiohttp.BasicAuth(user, password or "")
         options["client_kwargs"] = client
     return options
+
+
+def _ftp_filesystem(location: str, options: dict):
+    """(filesystem, path) of an ftp:// or ftps:// location; user and port may be in the URL, the password never."""
+    parts = urlsplit(location)
+    settings = {"host": parts.hostname, "port": parts.port or 21, "tls": parts.scheme.lower() == "ftps"}
+    if parts.username:
+        settings["username"] = parts.username
+    return VerifiedFTPFileSystem(**{**settings, **options}), parts.path or "/"
+
+
+class VerifiedFTPFileSystem(FTPFileSystem):
+    """fsspec's FTP filesystem, whose FTPS checks the server's certificate.
+
+    ftplib's FTP_TLS trusts any certificate unless given a context; this one
+    verifies it against the system's CAs (or $SSL_CERT_FILE, like HTTPS
+    locations) and the host name, and encrypts the data connections too.
+    """
+
+    def _connect(self):
+        if not self.tls:
+            return super()._connect()
+        from ftplib import FTP_TLS
+
+        self.ftp = FTP_TLS(context=ssl.create_default_context(), timeout=self.timeout, encoding=self.encoding)
+        self.ftp.connect(self.host, self.port)
+        self.ftp.login(*self.cred)
 
 
 def _sftp_options(options: dict, key: str) -> dict:

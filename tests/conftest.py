@@ -135,7 +135,7 @@ def backend_pool(tmp_path_factory):
         stop(backend)
 
 
-@pytest.fixture(params=["local", "s3", "gcs", "azure", "sftp", "http"])
+@pytest.fixture(params=["local", "s3", "gcs", "azure", "sftp", "ftp", "http"])
 def backend(request, backend_pool):
     return backend_pool(request.param)
 class ProjectCopy:

@@ -14,6 +14,10 @@ entity: conversions
 vendor: Botify conversion data from a custom warehouse
 file:
   layouts: [delimited, json_lines]
+  # JSON rows as the vendor's own example writes them ("Example of a valid row
+  # file": {'url': 'https://domain.tld', ...}, {'url': ...},): single quotes,
+  # a comma after each object, several on a line. Other formats read strict JSON lines.
+  json_syntax: json5_rows
   delimiters: [",", ", ", "\t", ";", "|"]
   header: false
   quote: '"'
@@ -23,6 +27,9 @@ file:
   # conversion-export-2020-09-22.csv: exactly one date, and every row's date equals it
   file_date: {regex: '(\d{4}-\d{2}-\d{2})', format: '%Y-%m-%d'}
   rows_match_file_date: conversion_date
+  # "one file daily" and "Each filename must be unique and contain the date": a second
+  # file for a date replaces the first in fct_conversions, and the loader warns about it
+  one_file_per_date: true
 # one row per URL x channel x device in a daily report (a repeat means mixed reports: warned)
 row_key: [page_url, conversion_date, channel, device]
 columns:

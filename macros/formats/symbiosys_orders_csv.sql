@@ -13,8 +13,9 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
-  # <retailer>_orders_YYYYMMDD.csv
-  file_date: {regex: '_orders_(\d{8})\.', format: '%Y%m%d'}
+  # <retailer>_orders_YYYYMMDD.csv, or hourly (spec 000: "uploaded hourly or at least once daily"):
+  # <retailer>_orders_YYYYMMDDHH.csv, _YYYYMMDD_HH, _YYYYMMDDTHH or _YYYYMMDD-HH
+  file_date: {regex: '_orders_(?P<date>\d{8})(?:[_T-]?(?P<hour>\d{2}))?\.', format: '%Y%m%d'}
 columns:
   - {source: order_id, name: order_id, type: string, required: true, description: "Retailer's order id."}
   - {source: visitor_id, name: visitor_id, type: string, description: "Visitor id of the buyer (visitor_id or crm_id is required)."}

@@ -15,8 +15,9 @@ file:
   header: true
   quote: '"'
   encoding: utf-8
-  # <retailer>_visits_YYYYMMDD.csv
-  file_date: {regex: '_visits_(\d{8})\.', format: '%Y%m%d'}
+  # <retailer>_visits_YYYYMMDD.csv, or hourly (spec 000: "uploaded hourly or at least once daily"):
+  # <retailer>_visits_YYYYMMDDHH.csv, _YYYYMMDD_HH, _YYYYMMDDTHH or _YYYYMMDD-HH
+  file_date: {regex: '_visits_(?P<date>\d{8})(?:[_T-]?(?P<hour>\d{2}))?\.', format: '%Y%m%d'}
 columns:
   - {source: event_id, name: event_id, type: string, description: "Retailer's id of the event, when it has one."}
   - {source: visitor_id, name: visitor_id, type: string, required: true, description: "First-party visitor (cookie / device) id."}

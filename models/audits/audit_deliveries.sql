@@ -6,8 +6,11 @@
     source's cadence (meta.loader.cadence, daily by default) sets when a
     day's file is due: by the end of the next day plus
     delivery_grace_hours of the cadence. Files dated before a source's first
-    landing day are its back-fill, never late. Whether the newest files are
-    recent enough is dbt source freshness's job (on _loaded_at).
+    landing day are its back-fill, never late. Hourly sources count the hours
+    delivered each day (file names with an hour after the date; a file without
+    an hour covers its whole day); the latest day is expected up to its
+    latest delivered hour. Whether the newest files are recent enough is dbt
+    source freshness's job (on _loaded_at).
 -#}
 with sources as (
 
@@ -22,6 +25,7 @@ files as (
         dataset,
         file_name,
         file_date,
+        file_hour,
         status,
         rows_landed,
         finished_at,
@@ -136,12 +140,26 @@ delivered as (
         sum(case when files.is_in_raw then files.rows_landed else 0 end) as rows_landed,
         sum(coalesce(file_events.events_outside_window, 0)) as events_outside_window,
         min(file_events.oldest_event_date) as oldest_event_date,
-        min(case when files.is_in_raw then files.finished_at end) as landed_at
+        min(case when files.is_in_raw then files.finished_at end) as landed_at,
+        count(distinct case when files.is_in_raw then files.file_hour end) as hours_landed,
+        max(case when files.is_in_raw then files.file_hour end) as last_hour_landed,
+        {{ count_where("files.is_in_raw and files.file_hour is null") }} as whole_day_files_landed
     from files
     left join file_events
         on files.file_name = file_events.file_name
     where files.file_date is not null
     group by files.retailer, files.dataset, files.file_date
+
+),
+
+retailer_hours as (
+
+    select
+        retailer,
+        file_date,
+        max(last_hour_landed) as last_hour_landed
+    from delivered
+    group by retailer, file_date
 
 ),
 
@@ -157,6 +175,15 @@ judged as (
         coalesce(delivered.rows_landed, 0) as rows_landed,
         coalesce(delivered.events_outside_window, 0) as events_outside_window,
         delivered.oldest_event_date,
+        case
+            when coalesce(delivered.whole_day_files_landed, 0) > 0 then 24
+            else coalesce(delivered.hours_landed, 0)
+        end as hours_landed,
+        case
+            -- the latest day may still be going on: expected up to the latest hour delivered
+            when calendar.file_date = calendar.last_file_date then coalesce(retailer_hours.last_hour_landed + 1, 24)
+            else 24
+        end as hours_expected,
         {{ dbt.dateadd('hour', '24 + calendar.grace_hours', 'calendar.file_day_start') }} as due_at,
         delivered.landed_at,
         coalesce(
@@ -173,6 +200,10 @@ judged as (
         on
             calendar.retailer = first_landings.retailer
             and calendar.dataset = first_landings.dataset
+    left join retailer_hours
+        on
+            calendar.retailer = retailer_hours.retailer
+            and calendar.file_date = retailer_hours.file_date
 
 )
 
@@ -188,6 +219,12 @@ select
     oldest_event_date,
     is_backfill,
     files_landed = 0 as is_missing,
+    hours_landed,
+    case
+        when cadence = 'hourly' and files_landed > 0 and hours_landed < hours_expected
+            then hours_expected - hours_landed
+        else 0
+    end as hours_missing,
     coalesce(not is_backfill and landed_at > due_at, false) as is_late,
     case
         when not is_backfill and landed_at > due_at then {{ dbt.datediff('due_at', 'landed_at', 'hour') }}

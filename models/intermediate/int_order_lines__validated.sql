@@ -40,7 +40,8 @@
         on_schema_change='fail',
     )
 }}
-{%- set discarding = "detail_problems is not null or (kept_line_problems is not null and not coalesce(_is_itemless, false))" -%}
+{%- set discarding = "detail_problems is not null"
+    ~ " or (kept_line_problems is not null and not coalesce(_is_itemless, false))" -%}
 {%- set order_columns, line_columns = [], [] -%}
 {%- for column in entity_columns('order_lines') if not column.name.startswith('_') -%}
     {%- do (order_columns if column.level == 'order' else line_columns).append(column.name) -%}

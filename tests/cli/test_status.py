@@ -103,3 +103,32 @@ def test_bad_usage_exits_2_and_says_what_is_wrong(landed, args, words):
     result = landed.cli(*args)
     assert result.code == 2, (result.code, result.err)
     assert words in result.err
+
+
+def test_status_reads_the_runs_snapshot_while_a_run_holds_the_warehouse(landed):
+    """A run keeps the warehouse open for writing, and DuckDB then refuses every other connection:
+    status reads the snapshot of the manifest the run keeps (warehouse.reading) and says so."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(landed.warehouse)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        direct = landed.cli("status", "--json")
+        assert direct.code == 0, direct.err
+        assert "a run holds the warehouse: read from its snapshot of" in " ".join(direct.err.split())
+        assert {s["source"] for s in json.loads(direct.out)} >= {"acme.visits", "zephyr.orders"}
+        code, shown = run_in_terminal("status", "--files", "--source", "acme.visits", cwd=landed.root,
+                                      env=landed.env)
+        assert code == 0, shown
+        assert "acme_visits_20240601.csv" in shown and "read from its snapshot" in " ".join(shown.split())
+        rejects = landed.cli("status", "--rejects")
+        assert rejects.code == 0 and "not in the snapshot" in rejects.err
+    finally:
+        holder.kill()
+        holder.wait()
+    after = landed.cli("status", "--json")
+    assert after.code == 0 and "snapshot" not in after.err

@@ -31,9 +31,12 @@ WIDE = (VISITS
         + "e2,2024-06-01T10:01:00Z,v2,zed@y.io," + ",".join(["xxxxxx"] * 3000) + "\n"
         + "e3,2024-06-01T10:02:00Z,v3,,https://x.example/3\n")
 # A Shopify order whose only non-ASCII word is a buyer's name: cp1250 and cp1252 read it differently (a tie).
-SHOPIFY = ("Name,Currency,Financial Status,Created at,Lineitem quantity,Lineitem name,"
+# (With the columns Shopify's export requires, issue 18: Id, the amounts, line price / discount / SKU.)
+SHOPIFY = ("Name,Id,Currency,Financial Status,Created at,Total,Subtotal,Taxes,Shipping,Discount Amount,"
+           "Refunded Amount,Lineitem quantity,Lineitem name,Lineitem price,Lineitem discount,Lineitem sku,"
            "Lineitem fulfillment status,Email,Billing Name,Billing City\n"
-           "#1001,EUR,paid,2025-05-11 09:55:16 -0400,1,Ski Wax,fulfilled,Ann@X.io,Jana Plzeň,Brno\n")
+           "#1001,5001,EUR,paid,2025-05-11 09:55:16 -0400,12.50,10.00,2.50,0.00,0.00,0.00,1,Ski Wax,10.00,0.00,"
+           "WAX-1,fulfilled,Ann@X.io,Jana Plzeň,Brno\n")
 
 
 def sha(text: str) -> str:

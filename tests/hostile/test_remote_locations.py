@@ -1,10 +1,11 @@
-"""Issue 25.11 on remote stores: an SFTP folder that does not exist fails its source (exit 1); an S3
+"""Issue 25.11 on remote stores: an SFTP or FTP folder that does not exist fails its source (exit 1); an S3
 prefix with no object yet is a location where nothing was delivered, and says so (exit 0)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 
@@ -17,8 +18,9 @@ def _declare(mini, retailer: str, backend, location: str) -> None:
     (mini.root / "models" / f"_{retailer}__sources.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def test_a_missing_sftp_folder_fails_its_source(mini, backend_pool):
-    backend = backend_pool("sftp")
+@pytest.mark.parametrize("protocol", ["sftp", "ftp"])
+def test_a_missing_folder_on_a_store_with_folders_fails_its_source(mini, backend_pool, protocol):
+    backend = backend_pool(protocol)
     place = backend.new_prefix()
     _declare(mini, "far", backend, f"{place.url}/never-created/far_visits_*.csv")
     result = mini.cli("land", env=backend.env)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shlex
 from datetime import date
 
@@ -130,10 +131,10 @@ def test_broken_json_lines_are_rejected_by_line_and_events_without_a_time_still_
     result = mini.cli("land")
     assert result.code == 0, result.err
     assert mini.query("select rows_read, rows_landed, rows_rejected from loader.files") == [(51, 49, 2)]
-    assert mini.query("select line_number, reason from loader.rejects order by 1") == [
-        (20, "not valid JSON (one object per line expected)"),
-        (31, "not valid JSON (one object per line expected)"),
-    ]
+    # strict JSON lines say where each line breaks (issue 25.5)
+    (cut, cut_reason), (text, text_reason) = mini.query("select line_number, reason from loader.rejects order by 1")
+    assert (cut, text, text_reason) == (20, 31, "not valid JSON: expecting value at character 1")
+    assert re.fullmatch(r"not valid JSON: unterminated string starting at character \d+", cut_reason), cut_reason
     assert mini.query("select _line_number from raw_shop.events where event_timestamp is null") == [(10,)]
 
 
@@ -172,3 +173,18 @@ def test_discover_proposes_ga4_events_for_an_export_file(tmp_path, daily, form):
     proposed = shlex.split(result.out.split("proposed:")[1])
     assert proposed == ["retail-imports", "add-retailer", "shop", "--dataset",
                         f"events:ga4_events:drop/shop/events_*.{form}"]
+
+
+def test_an_interrupted_parquet_read_is_an_interrupt_not_a_broken_file(daily):
+    """Ctrl-C while DuckDB reads a large export: the run is cancelled (issue 22.7); the file must not be
+    recorded failed as 'not a readable Parquet file' and retried with back-off."""
+    import duckdb
+
+    from loaders.parquet import parse_parquet
+
+    class Interrupted:
+        def execute(self, *args, **kwargs):
+            raise duckdb.InterruptException("Query interrupted")
+
+    with pytest.raises(KeyboardInterrupt):
+        parse_parquet(Interrupted(), str(daily[0]))

@@ -183,7 +183,12 @@ def test_every_verb_has_help(mini):
 
 
 def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_lands_again(mini, monkeypatch):
-    """Rows and line numbers are two transactions (land.py says why); between them the file is `numbering`."""
+    """Rows and line numbers are two transactions (land.py says why); between them the file is `numbering`.
+
+    A process that dies there (simulated: an exit the loader cannot clean up
+    after, like kill -9) leaves whole rows the next run lands again; Ctrl-C
+    there removes the rows and marks the file `cancelled`.
+    """
     from click.testing import CliRunner
 
     from loaders import land
@@ -193,15 +198,24 @@ def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_l
     mini.write("shop_visits_20240601.csv", visits([f"e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}"
                                                    for n in range(1, 6)] + ["e6,broken"]))
 
-    def stopped(*args, **kwargs):
+    def killed(*args, **kwargs):
+        raise SystemExit(137)
+
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.chdir(mini.root)
-    monkeypatch.setattr(land, "_number_lines", stopped)
+    monkeypatch.setattr(land, "_number_lines", killed)
     result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
-    assert result.exit_code == 130, result.output
+    assert result.exit_code == 137, result.output
     assert mini.query("select status, rows_landed, rows_rejected from loader.files") == [("numbering", 5, 1)]
     assert mini.query("select count(*), count(_line_number) from raw_shop.visits") == [(5, 0)]
+
+    monkeypatch.setattr(land, "_number_lines", interrupted)
+    result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
+    assert result.exit_code == 130, result.output
+    assert mini.query("select status, rows_landed from loader.files") == [("cancelled", None)]
+    assert mini.query("select count(*) from raw_shop.visits") == [(0,)]
 
     monkeypatch.undo()
     result = mini.cli("land")
@@ -213,6 +227,51 @@ def test_a_run_stopped_before_line_numbers_leaves_whole_rows_that_the_next_run_l
     assert mini.query("select line_number from loader.rejects") == [(7,)]
 
 
+def test_an_interrupted_re_delivery_keeps_the_version_landed_before(mini, monkeypatch):
+    """Ctrl-C while a new version of a file lands: the version in raw stays, a landed one as `landed`, one
+    kept by a failed re-delivery (issue 25) as `cancelled` with has_previous_version still true."""
+    from click.testing import CliRunner
+
+    from loaders import land
+    from loaders.cli import cli
+
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    first = [f"e{n},2024-06-01T10:00:00Z,v{n},https://x.example/{n}" for n in range(1, 6)]
+    delivered = mini.write("shop_visits_20240601.csv", visits(first))
+    assert mini.cli("land").code == 0
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    def land_interrupted():
+        with monkeypatch.context() as patch:
+            patch.chdir(mini.root)
+            patch.setattr(land._Landing, "delimited", interrupted)
+            result = CliRunner().invoke(cli, ["--warehouse", str(mini.warehouse), "land"])
+        assert result.exit_code == 130, result.output
+
+    def state():
+        return (mini.query("select status, has_previous_version, rows_landed from loader.files"),
+                mini.query("select count(*) from raw_shop.visits"))
+
+    delivered.write_text(visits(first + ["e6,2024-06-01T10:00:00Z,v6,https://x.example/6"]))
+    land_interrupted()
+    assert state() == ([("landed", None, 5)], [(5,)])
+
+    delivered.write_text("")   # a broken re-delivery: failed, the landed version kept
+    assert mini.cli("land").code == 1
+    assert state() == ([("failed", True, 5)], [(5,)])
+
+    delivered.write_text(visits(first + ["e7,2024-06-01T10:00:00Z,v7,https://x.example/7"]))
+    land_interrupted()
+    assert state() == ([("cancelled", True, 5)], [(5,)])
+    assert "cancelled; previous version kept" in " ".join(mini.cli("status", "--files").out.split())
+
+    result = mini.cli("land")
+    assert result.code == 0, result.err
+    assert state() == ([("landed", None, 6)], [(6,)])
+
+
 def test_status_shows_delivered_names_as_they_are(mini):
     # a file name is delivered text: brackets are not terminal markup
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop/*.csv")})
@@ -221,3 +280,20 @@ def test_status_shows_delivered_names_as_they_are(mini):
     status = mini.cli("status", "--files")
     assert status.code == 0, status.err
     assert "shop_visits_20240601[bold].csv" in status.out
+
+
+def test_an_interrupted_json_read_is_an_interrupt_not_a_broken_file(tmp_path):
+    """Ctrl-C while DuckDB reads JSON lines (an API delivery, a collector segment): cancelled, not failed."""
+    import duckdb
+    import pytest
+
+    from loaders.jsonlines import parse_json_lines
+
+    class Interrupted:
+        def execute(self, *args, **kwargs):
+            raise duckdb.InterruptException("Query interrupted")
+
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"event_id": "e1"}\n')
+    with pytest.raises(KeyboardInterrupt):
+        parse_json_lines(Interrupted(), str(path), 1 << 20)

@@ -96,13 +96,13 @@ def test_conversion_json_rows_land_and_bad_lines_are_rejected_with_their_line(mi
     ]
     rejects = mini.query("select line_number, error_type, reason from loader.rejects order by 1")
     assert rejects == [
-        (6, "INVALID JSON", "not valid JSON (one object per line expected)"),
+        (6, "INVALID JSON", "not valid JSON5 from character 1: Expected 'u', found 'o'"),
         (7, "NOT AN OBJECT", "a JSON array, not an object (one object per line expected)"),
         (9, "INVALID ENCODING", "bytes that are not valid UTF-8 (set the source's encoding)"),
     ]
     ((read, landed_count, rejected, delimiter, message),) = [r[2:] for r in _files(mini)]
     assert (read, landed_count, rejected, delimiter) == (7, 4, 3, "json_lines")
-    assert message == "1 line read as single-quoted objects"
+    assert message == "3 lines read as JSON5 rows"   # lines 2, 3 and 8: a comma or bracket after, single quotes
     # the record keeps JSON types: 1 and "3" are told apart
     records = dict(mini.query("select _line_number, _record from raw_shop.conversions"))
     assert json.loads(records[2])["transactions"] == 1 and json.loads(records[5])["transactions"] == "3"

@@ -136,3 +136,28 @@ def test_https_with_a_verified_certificate_and_basic_auth(mini, backend_pool):
     assert no_password.code == 1 and "401" in no_password.err and "Traceback" not in no_password.err
     untrusted = mini.cli("land", env={k: v for k, v in https.env.items() if k != "SSL_CERT_FILE"})
     assert untrusted.code == 1 and "certificate verify failed" in untrusted.err.lower(), untrusted.err
+
+
+def test_ftps_verifies_the_certificate_and_takes_the_password_from_the_environment(mini, backend_pool):
+    """Spec 004: "put the file to FTP path". FTP over TLS, as the SFTP rules: secrets from the environment."""
+    ftps = backend_pool("ftps")
+    place = ftps.new_prefix()
+    units = delivery_units()
+    _serve(place, units)
+    declare(mini, "acme", {"visits": _block(place, ftps)})
+    prefix = public_url(place.url) + "/visits"
+    result = mini.cli("land", env=ftps.env)
+    assert result.code == 0, result.err
+    assert landed(mini, "raw_acme.visits", prefix) == expected_rows(units)
+    assert prefix.startswith("ftps://127.0.0.1:")
+
+    wrong = mini.cli("land", env={**ftps.env, "FTP_DROP_PASSWORD": "wrong"})
+    assert wrong.code == 1 and "Traceback" not in wrong.err
+    assert "acme.visits: cannot open ftps://127.0.0.1:" in wrong.err and "530" in wrong.err, wrong.err
+    untrusted = mini.cli("land", env={k: v for k, v in ftps.env.items() if k != "SSL_CERT_FILE"})
+    assert untrusted.code == 1 and "certificate verify failed" in untrusted.err.lower(), untrusted.err
+
+    # a password in the URL is refused before anything is sent
+    declare(mini, "acme", {"visits": {**_block(place, ftps), "location": f"ftps://loader:hunter2@127.0.0.1/x/*"}})
+    refused = mini.cli("land", env=ftps.env)
+    assert refused.code == 1 and "the location URL holds a password" in refused.err

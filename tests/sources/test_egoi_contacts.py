@@ -222,3 +222,31 @@ def test_a_schedule_runs_it_like_a_file_source(shop, api):
     assert result.code == 0, result.err
     assert "1 landed, 0 unchanged, 0 failed" in result.err and API_KEY not in result.err
     assert len(raw_records(shop)) == 7
+
+
+def test_ctrl_c_while_the_pages_are_fetched_ends_the_run_cancelled_with_nothing_landed(shop, api, monkeypatch):
+    """An API delivery goes through the stages of any delivery (issue 22.7): interrupted while it is fetched,
+    the run ends `cancelled` (exit 130), the delivery is marked cancelled and the next run lands it whole."""
+    from click.testing import CliRunner
+
+    from loaders import discovery
+    from loaders.cli import cli
+
+    def interrupted(delivery, fetched, dest):
+        with open(dest, "w") as partial:
+            partial.write('{"half": "a page"}\n')
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.chdir(shop.root)
+        patch.setattr(discovery, "write_json_lines", interrupted)
+        result = CliRunner().invoke(cli, ["--warehouse", str(shop.warehouse), "land"], env=ENV)
+    assert result.exit_code == 130, result.output
+    ((status, message),) = shop.query("select status, message from loader.files")
+    assert status == "cancelled" and message.startswith("interrupted during download: nothing of this version")
+    assert shop.query("select command, status, message from loader.runs") == [("land", "cancelled", "interrupted")]
+    assert shop.query("select count(*) from raw_shop.contacts") == [(0,)]
+
+    landed = land(shop)
+    assert landed.code == 0 and "1 landed" in landed.err, landed.err
+    assert len(raw_records(shop)) == len(sample_contacts())

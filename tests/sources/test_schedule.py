@@ -112,3 +112,117 @@ def test_failed_files_are_retried_after_their_backoff_or_at_once_when_changed(mi
     assert mini.query("select status, attempts from loader.files") == [("landed", None)]
     # an interactive land never waits
     assert mini.cli("land").code == 0
+
+
+# --- configured schedules (spec 003: years, months, days and hours; a description; the status of each) -------
+
+
+def _configured(mini, visits_schedule: str, orders_schedule: str, visits_location: str | None = None) -> None:
+    declare(mini, "acme", {
+        "visits": {"format": "symbiosys_visits_csv", "schedule": visits_schedule,
+                   "location": visits_location or str(mini.data / "acme_visits_*.csv")},
+        "orders": {"format": "symbiosys_orders_csv", "schedule": orders_schedule,
+                   "location": str(mini.data / "acme_orders_*.csv")},
+    })
+
+
+def test_a_year_field_and_the_plain_english_description():
+    from loaders.schedule import check, describe, next_time
+
+    after = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
+    assert describe("30 6 1 * * 2025") == "At 06:30, on day 1 of the month, only in 2025"
+    assert next_time("30 6 1 * * 2025", after) == datetime(2025, 1, 1, 6, 30, tzinfo=timezone.utc)
+    assert describe("0 6 * * 1-5 2025-2026") == "At 06:00, Monday through Friday, 2025 through 2026"
+    assert next_time("0 * * * * 0 2024", after) == datetime(2024, 6, 1, 13, tzinfo=timezone.utc)  # 7 fields
+    assert describe("* * * * * */2") == "Every 2 seconds"      # a 6th field that is no year: seconds
+    assert next_time("0 6 * * * 2023", after) is None                 # a year that is over names no time
+
+
+def test_the_schedule_verb_refuses_a_year_out_of_range(mini):
+    mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop_visits_*.csv")})
+    result = mini.cli("schedule", "0 6 * * * 2150")
+    assert result.code == 2 and "is not a cron expression" in result.err and "Traceback" not in result.err
+
+
+def test_configured_schedules_run_and_are_listed_with_last_run_outcome_and_next_run(mini):
+    _configured(mini, "30 6 1 * * 2030", "* * * * * */2")
+    mini.write("acme_orders_20240601.csv", "order_id,event_time,visitor_id,revenue,currency\nO1,2024-06-01T10:00:00Z,"
+                                           "v1,10,EUR\n")
+    never = mini.cli("schedules")   # before any run, and any warehouse
+    assert never.code == 0, never.err
+    assert [row[3] for row in _table_rows(never.out).values()] == ["never", "never"]
+
+    ran = mini.cli("schedule", "--max-runs", "1")   # no CRON: each source on its own schedule
+    assert ran.code == 0, ran.err
+    assert "schedule '* * * * * */2' (Every 2 seconds, UTC) of acme.orders: first run at" in ran.err
+    assert ("schedule '30 6 1 * * 2030' (At 06:30, on day 1 of the month, only in 2030, UTC) of acme.visits: "
+            "first run at 2030-01-01T06:30:00Z") in ran.err
+    assert re.search(r"run of acme\.orders planned for \S+ done in", ran.err)
+
+    listed = mini.cli("schedules")
+    assert listed.code == 0, listed.err
+    rows = _table_rows(listed.out)
+    assert rows["30 6 1 * * 2030"][1:] == ["At 06:30, on day 1 of the month, only in 2030 (UTC)", "acme.visits",
+                                           "never", "", "2030-01-01 06:30:00"]
+    expression, described, sources, last, outcome, following = rows["* * * * * */2"]
+    assert (described, sources, outcome) == ("Every 2 seconds (UTC)", "acme.orders", "completed")
+    assert datetime.strptime(following, "%Y-%m-%d %H:%M:%S") > datetime.strptime(last, "%Y-%m-%d %H:%M:%S")
+    assert mini.query("select command, schedule, sources, status, files_landed from loader.runs") == [
+        ("schedule", "* * * * * */2", ["acme.orders"], "completed", 1)]
+
+
+def test_schedules_show_a_run_message_masked_and_escaped(mini):
+    """A failed run's message may quote delivered text: personal values masked, markup and escapes shown as text."""
+    import duckdb
+
+    _configured(mini, "30 6 1 * * 2030", "0 6 * * *")
+    assert mini.cli("land", "acme.orders").code == 0   # the warehouse and its loader.runs
+    with duckdb.connect(str(mini.warehouse)) as con:
+        con.execute("insert into loader.runs (run_id, command, schedule, scheduled, sources, started_at, finished_at, "
+                    "status, message) values (99, 'schedule', '0 6 * * *', true, ['acme.orders'], "
+                    "current_timestamp::timestamp, current_timestamp::timestamp, 'failed', ?)",
+                    ["row of Ann.Lee@mail.example: \x1b[2J [bold]x[/bold]"])
+    listed = mini.cli("schedules")
+    assert listed.code == 0, listed.err
+    shown = " ".join(listed.out.split())
+    assert "Ann.Lee" not in shown and "<e-mail>" in shown
+    assert "\x1b" not in listed.out and "\\x1b[2J" in shown and "[bold]x[/bold]" in shown
+
+
+def test_schedules_show_a_run_in_progress_while_it_holds_the_warehouse(mini, backend_pool):
+    http = backend_pool("http")
+    place = http.new_prefix(under="slow/")     # the HTTP test server answers under /slow/ after a delay
+    place.put("acme_visits_20240601.csv", f"{HEADER}\ne1,2024-06-01T10:00:00Z,v1,https://x.example/a\n".encode())
+    _configured(mini, "0 6 * * *", "0 7 * * *", visits_location=f"{place.url}/acme_visits_*")
+    assert mini.cli("land", "acme.orders").code == 0   # the warehouse exists, the snapshot too
+
+    first = _spawn(mini, "schedule", "--now", "--max-runs", "1", "acme.visits")
+    deadline, seen = time.monotonic() + 60, None
+    while time.monotonic() < deadline and first.poll() is None:
+        listed = mini.cli("schedules")
+        assert listed.code == 0, listed.err
+        if "running (download" in listed.out:   # downloading: the run holds the warehouse open
+            seen = listed
+            break
+        time.sleep(0.2)
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert seen is not None, "the run in progress never showed"
+    row = _table_rows(seen.out)["0 6 * * *"]
+    assert row[4].startswith("running (download http://127.0.0.1:")
+    assert "a run holds the warehouse: read from its snapshot of" in " ".join(seen.err.split())
+    after = _table_rows(mini.cli("schedules").out)["0 6 * * *"]
+    assert after[4] == "completed"
+
+
+def _table_rows(out: str) -> dict[str, list[str]]:
+    """A rich table's rows (drawn with lines between them) by their first cell, wrapped cells joined again."""
+    rows, current = [], None
+    for line in out.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip().strip("│").split("│")]
+            current = cells if current is None else [f"{a} {b}".strip() for a, b in zip(current, cells)]
+        elif line.startswith(("├", "└")) and current is not None:
+            rows.append(current)
+            current = None
+    return {r[0]: r for r in rows}
