@@ -22,8 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from . import bigquery, demo, interrupts
-from .dbt import BUILD, run_dbt
-from .discovery import NameStamp
+from .dbt import build as dbt_build
 from .errors import (LoaderError, RunInProgress, UnknownFormat, UsageProblem, did_you_mean, disk_full,
                      missing_extra)
 from .interrupts import EXIT_INTERRUPTED, interrupted
@@ -171,23 +170,34 @@ def land(ctx, sources, scheduled):
     sys.exit(EXIT_FAILED if run.summary.failed else 0)
 
 
+FULL_TESTS_HELP = ("Run every data test on whole tables, including the whole-table checks (tag whole_table). "
+                   "Without it, a build tests only the rows landed since the last successful build. "
+                   "Schedule it weekly, and after changing models or tests.")
+
+
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("sources", nargs=-1)
 @click.option("--dbt-arg", "dbt_args", multiple=True, help="Extra argument for dbt build (repeatable).")
 @click.option("--scheduled", is_flag=True, help=SCHEDULED_HELP)
+@click.option("--full-tests", is_flag=True, help=FULL_TESTS_HELP)
 @click.pass_context
 @_guard
-def run(ctx, sources, dbt_args, scheduled):
-    """Land SOURCES (default all), then `dbt build` the project."""
+def run(ctx, sources, dbt_args, scheduled, full_tests):
+    """Land SOURCES (default all), then `dbt build` the project.
+
+    The build is incremental: it costs what landed, not the warehouse's
+    history, and its data tests read only the rows landed since the last
+    successful build (--full-tests: everything).
+    """
     context = _context(ctx)
     with run_lock(context.warehouse), _recorded(context, "run", sources, scheduled=scheduled) as run:
         run.summary = _land(context, sources, locked=True, honour_backoff=scheduled, run=run)
         if bigquery.is_bigquery_target():  # RETAIL_TARGET=bigquery|emulator: dbt reads BigQuery
             run.stage("publish")
             _publish(context)
-        console.print("[bold]dbt build[/bold]")
+        console.print("[bold]dbt build[/bold]" + (" (full tests)" if full_tests else ""))
         run.stage("dbt build")
-        run.ok = run_dbt(context.project_dir, [*BUILD, *dbt_args], context.warehouse)
+        run.ok = dbt_build(context.project_dir, context.warehouse, dbt_args, full_tests=full_tests)
         run.message = None if run.ok else "dbt build failed"
     if not run.ok:
         console.print("[red]error:[/red] dbt build failed (see the dbt output above)")
@@ -218,11 +228,12 @@ def _publish(context: Context) -> None:
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="[CRON] [SOURCE]...")
 @click.option("--build", is_flag=True, help="Also `dbt build` after each landing (like `run`).")
+@click.option("--full-tests", is_flag=True, help="With --build: " + FULL_TESTS_HELP)
 @click.option("--now", "run_now", is_flag=True, help="Run once at start, then on the schedule.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
 @click.pass_context
 @_guard
-def schedule(ctx, args, build, run_now, max_runs):
+def schedule(ctx, args, build, full_tests, run_now, max_runs):
     """Land SOURCES (default all) at every time of CRON, in UTC, until stopped.
 
     CRON has five fields, minute hour day-of-month month day-of-week
@@ -258,7 +269,7 @@ def schedule(ctx, args, build, run_now, max_runs):
                     run.summary = _land(context, selected, locked=True, honour_backoff=True, run=run)
                     if build:
                         run.stage("dbt build")
-                        run.ok = run_dbt(context.project_dir, BUILD, context.warehouse)
+                        run.ok = dbt_build(context.project_dir, context.warehouse, full_tests=full_tests)
                         run.message = None if run.ok else "dbt build failed"
             except RunInProgress as exc:
                 return EXIT_SKIPPED, str(exc).removeprefix("skipped: ")

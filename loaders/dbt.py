@@ -9,11 +9,18 @@ from pathlib import Path
 from .errors import LoaderError
 from .interrupts import interrupted
 
-# What an import builds: models, seeds, snapshots and the data tests. Unit
-# tests check the models' SQL on fixed rows, not the delivered data, so they
-# run in the test suite (tests/e2e/test_demo_end_to_end.py), not in every
-# import, where they would add seconds to each build.
+# What an import builds: models, seeds and the data tests. Unit tests check
+# the models' SQL on fixed rows, not the delivered data, so they run in the
+# test suite (tests/e2e/test_demo_end_to_end.py), not in every import, where
+# they would add seconds to each build.
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+# A daily build tests the rows landed since the last build that succeeded
+# (macros/tests/get_where_subquery.sql reads this variable at run time) and
+# leaves out the tests that can only judge whole tables (tag whole_table);
+# `run --full-tests` tests everything. DECISIONLOG "Data tests on a daily run".
+TESTS_AFTER_LOAD_ID = "RETAIL_TESTS_AFTER_LOAD_ID"
+WHOLE_TABLE_TESTS = ["--exclude", "tag:whole_table"]
 
 
 def profiles_dir(project_dir: Path) -> Path:
@@ -30,21 +37,6 @@ def profiles_dir(project_dir: Path) -> Path:
     )
 
 
-@contextmanager
-def environ(**values: str):
-    """Environment variables set for the duration (dbt reads its settings from them)."""
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def run_dbt(project_dir: Path, args: list[str], warehouse: Path | None = None) -> bool:
     """`dbt <args>` in this process; with `warehouse`, on that DuckDB file (profiles.yml reads
     RETAIL_WAREHOUSE), so dbt builds the file the loader just landed into."""
@@ -59,3 +51,44 @@ def run_dbt(project_dir: Path, args: list[str], warehouse: Path | None = None) -
     if result.exception is not None:
         raise LoaderError(f"dbt {' '.join(args)} failed: {result.exception}")
     return bool(result.success)
+
+
+def build(project_dir: Path, warehouse: Path, dbt_args: list[str] | tuple = (), full_tests: bool = False,
+          record: bool = True) -> bool:
+    """`dbt build` after landing. Unless `full_tests`, the data tests read only the rows
+    landed since the last build that succeeded, and whole-table tests are left out.
+    `record`: note this build in loader.builds (a dry run's copy does not need to)."""
+    from .warehouse import META_SCHEMA, Warehouse, utcnow
+
+    started = utcnow()
+    with Warehouse(warehouse) as wh:
+        newest = wh.con.execute(f"select coalesce(max(load_id), 0) from {META_SCHEMA}.files").fetchone()[0]
+        tested_after = wh.con.execute(
+            f"select coalesce(max(last_load_id), 0) from {META_SCHEMA}.builds where succeeded").fetchone()[0]
+    with environ(**{TESTS_AFTER_LOAD_ID: None if full_tests else str(tested_after)}):
+        ok = run_dbt(project_dir, [*BUILD, *([] if full_tests else WHOLE_TABLE_TESTS), *dbt_args], warehouse)
+    if record:
+        with Warehouse(warehouse) as wh:
+            wh.con.execute(f"insert into {META_SCHEMA}.builds values (?, ?, ?, ?, ?)",
+                           [started, utcnow(), newest, None if full_tests else tested_after, ok])
+    return ok
+
+
+@contextmanager
+def environ(**values: str | None):
+    """Set (a value) or unset (None) environment variables for the duration of the block:
+    dbt runs in this process."""
+    saved = {name: os.environ.get(name) for name in values}
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

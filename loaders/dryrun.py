@@ -18,7 +18,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .dbt import BUILD, environ, run_dbt
+from .dbt import build, environ
 from .decode import checksum
 from .errors import LoaderError, UsageProblem
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
@@ -209,7 +209,7 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
         summary: ImportSummary = land(wh, sources, planned, on_stage)
     on_stage("dbt build")
     with environ(RETAIL_WAREHOUSE=str(work), **env):
-        built = run_dbt(project_dir, [*BUILD, *dbt_args])
+        built = build(project_dir, work, dbt_args, record=not report.dry_run)
     collect(report, work, before if before.exists() else None, summary, first_load, target, built,
             {s.key: s.personal for s in sources}, {s.key: s.format.item_field for s in sources})
     return summary

@@ -19,6 +19,8 @@ from .errors import LoaderError, UnknownFormat, did_you_mean
 # libyaml's parser when PyYAML was built with it: the same documents, read ten times faster.
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_VOCABULARY = re.compile(r"[a-z][a-z0-9_]*")
+_PACKAGE_PROJECT = Path(__file__).resolve().parents[1]
 _SPEC_BLOCK = re.compile(r"\{%-?\s*set\s+spec\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.S)
 
 
@@ -206,7 +208,7 @@ def _to_format(spec: dict, path: Path) -> Format:
             name=spec["name"],
             entity=spec["entity"],
             vendor=spec.get("vendor", ""),
-            columns=tuple(_column(c) for c in spec["columns"]),
+            columns=tuple(_column(c, path) for c in spec["columns"]),
             extra={**extra, "_file": dict(file_opts)},
             **_file_fields(file_opts, str(path)),
         )
@@ -214,19 +216,40 @@ def _to_format(spec: dict, path: Path) -> Format:
         raise LoaderError(f"{path}: format declaration is missing {exc}") from None
 
 
-def _column(c: dict) -> Column:
+def _column(c: dict, path: Path | None = None) -> Column:
     return Column(
         source=c.get("source", c["name"]),
         name=c["name"],
         type=c["type"],
         required=bool(c.get("required", False)),
         description=c.get("description", ""),
-        accepted=tuple(c["accepted"]) if c.get("accepted") else None,
+        accepted=_accepted(c.get("accepted"), path),
         default=c.get("default"),
         options={k: v for k, v in c.items() if k not in _COLUMN_KEYS},
         source_option=c.get("source_option"),
         source_choices=tuple(c.get("source_choices") or ()),
     )
+
+
+def _accepted(value, path: Path | None) -> tuple[str, ...] | None:
+    """A column's accepted values: a list, or the name of a vocabulary declared once in
+    macros/rules/<name>.sql (`accepted: line_item_statuses`), which format_spec resolves the same way."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        if not _VOCABULARY.fullmatch(value):
+            raise LoaderError(f"{path or 'a column'}: accepted must be a list or a vocabulary name, not {value!r}")
+        # the project of the format, then the loader's own (a test project may link only macros/formats)
+        homes = [path.resolve().parents[1] / "rules"] if path else []
+        homes.append(_PACKAGE_PROJECT / "macros" / "rules")
+        declared = next((home / f"{value}.sql" for home in homes if (home / f"{value}.sql").is_file()), None)
+        if declared is None:
+            raise LoaderError(f"{path or 'a column'}: accepted names {value!r}, "
+                              f"but macros/rules/{value}.sql does not exist")
+        value = read_declaration(declared)
+        if not isinstance(value, list):
+            raise LoaderError(f"{declared}: a vocabulary's YAML block must be a list of values")
+    return tuple(str(v) for v in value)
 
 
 def _declared(c: Column) -> dict:

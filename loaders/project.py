@@ -19,7 +19,7 @@ from .api import KINDS as API_KINDS
 from .errors import LoaderError, UsageProblem, did_you_mean
 from .formats import Format, YamlLoader, load_format
 from .pii import Policy
-from .storage import check_inline_secrets
+from .storage import check_inline_secrets, local_folder
 
 SAFE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
@@ -190,6 +190,16 @@ def _check_unique(sources: list[Source]) -> None:
                 f"sources {seen[target].key} and {s.key} both land into {s.schema}.{s.identifier}"
             )
         seen[target] = s
+
+
+def make_delivery_folders(project_dir: Path) -> None:
+    """Create the folder of every local file source of the project, as a retailer's first drop
+    would: a missing folder fails its source. For a data folder made from nothing (the
+    benchmark, tests) that delivers to some sources only; reads RETAIL_DATA_DIR as set."""
+    for source in load_sources(project_dir, problems=[]):
+        folder = local_folder(source.location) if source.kind == "files" else None
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 def select_sources(sources: list, selectors: tuple[str, ...], problems: list[SourceProblem] = ()) -> list:

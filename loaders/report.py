@@ -471,19 +471,20 @@ def _test_results(target: Path, nodes: dict) -> list[dict]:
 
 def _marts(nodes: dict) -> list[tuple[str, list[str] | None]]:
     """Mart models and their row keys: the column their `unique` test covers, or the columns of their
-    `unique_combination` test (a tested key that identifies one row); None when they have neither.
+    `unique_combination_of_columns` test (a tested key that identifies one row); None when they have neither.
     Not the incremental unique_key: that one names what is replaced together (an order's lines)."""
     keys: dict[str, list[str]] = {}
     for node in nodes.values():
         meta = node.get("test_metadata") or {}
-        if node.get("resource_type") != "test" or meta.get("name") not in ("unique", "unique_combination"):
+        if node.get("resource_type") != "test" or meta.get("name") not in (
+                "unique", "unique_combination_of_columns", "unique_combination"):
             continue
         if (node.get("config") or {}).get("where"):
             continue    # a key of some rows only
         model = (node.get("attached_node") or "")
         kwargs = meta.get("kwargs") or {}
         columns = [node["column_name"]] if meta["name"] == "unique" and node.get("column_name") \
-            else list(kwargs.get("columns") or [])
+            else list(kwargs.get("combination_of_columns") or kwargs.get("columns") or [])
         if columns and (model not in keys or len(columns) < len(keys[model])):
             keys[model] = columns
     marts = []

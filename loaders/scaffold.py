@@ -280,7 +280,7 @@ def _models_yaml(retailer: str, datasets: list[Dataset], formats: dict[str, Form
             "data_tests": [
                 # a record is a line, except in JSON rows (spec 002's example holds its rows on one line)
                 *([] if fmt.json_syntax == "json5_rows" else
-                  [{"unique_combination": {"arguments": {"columns": ["_source_file", "_line_number"]}}}]),
+                  [{"unique_combination_of_columns": {"arguments": {"combination_of_columns": ["_source_file", "_line_number"]}}}]),
                 # Line-item formats are reported whole by their validation model.
                 *([] if line_items else [{"no_rejected_rows": {"config": {"severity": "warn"}}}]),
                 *_row_key_test(fmt),
@@ -303,7 +303,7 @@ def _derived_model_yaml(project_dir: Path, retailer: str, d: Dataset, derived: d
                        f"{derived['macro']}); invalid rows are kept and flagged in _rejection_reason.",
         "config": {"meta": {"entity": entity}},   # check_union_members: the union it belongs to
         "data_tests": [
-            {"unique_combination": {"arguments": {"columns": key}}},
+            {"unique_combination_of_columns": {"arguments": {"combination_of_columns": key}}},
             # entities re-checked by a validation model are reported whole by it
             *([] if validated else [{"no_rejected_rows": {"config": {"severity": "warn"}}}]),
         ],
@@ -332,8 +332,8 @@ def _row_key_test(fmt: Format) -> list[dict]:
     since the marts keep the last such row."""
     if not fmt.extra.get("row_key"):
         return []
-    return [{"unique_combination": {
-        "arguments": {"columns": ["_source_file", *fmt.extra["row_key"]]},
+    return [{"unique_combination_of_columns": {
+        "arguments": {"combination_of_columns": ["_source_file", *fmt.extra["row_key"]]},
         "config": {"severity": "warn", "where": "_rejection_reason is null"},
     }}]
 

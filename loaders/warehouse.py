@@ -67,6 +67,15 @@ create table if not exists {META_SCHEMA}.rejects (
     raw_text varchar,
     rejected_at timestamp
 );
+-- Builds of `run` (dbt.py): the newest load each successful build covered, so
+-- the next daily build tests only the rows landed after it.
+create table if not exists {META_SCHEMA}.builds (
+    started_at timestamp,
+    finished_at timestamp,
+    last_load_id bigint,
+    tests_after_load_id bigint,
+    succeeded boolean
+);
 -- Remote sources (storage.py): what was delivered, the store's version of it,
 -- and the retry state of a file that failed. Added to older warehouses too.
 alter table {META_SCHEMA}.files add column if not exists delivery varchar;

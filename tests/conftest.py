@@ -52,14 +52,10 @@ def make_delivery_folders(project: Path, env: dict | None = None) -> None:
     """Create the folder of every local source of `project`, as `demo-data` or a retailer's first drop
     would: a missing folder fails its source, and most tests deliver to some sources only."""
     from loaders.dbt import environ
-    from loaders.project import load_sources
-    from loaders.storage import local_folder
+    from loaders.project import make_delivery_folders as make
 
     with environ(**(env or {})):
-        for source in load_sources(project, problems=[]):
-            folder = local_folder(source.location) if source.kind == "files" else None
-            if folder:
-                Path(folder).mkdir(parents=True, exist_ok=True)
+        make(project)
 
 
 class MiniProject:
@@ -151,7 +147,8 @@ class ProjectCopy:
         for name in ("dbt_project.yml", "profiles.yml.example"):
             shutil.copy(ROOT / name, root / name)
         for folder in ("models", "macros", "seeds", "snapshots", "tests/dbt"):
-            shutil.copytree(ROOT / folder, root / folder)
+            if (ROOT / folder).is_dir():   # the project has no dbt snapshots (models/marts/history instead)
+                shutil.copytree(ROOT / folder, root / folder)
         (root / "profiles").mkdir()
         shutil.copy(ROOT / "profiles.yml.example", root / "profiles" / "profiles.yml")
         self.data = root / "drop"

@@ -24,7 +24,7 @@ class Unreadable:
 def events_of(body: bytes, content_type: str = "") -> list:
     """The items of a body, each a parsed JSON value or an Unreadable."""
     body = body.removeprefix(b"\xef\xbb\xbf")
-    if not content_type.split(";")[0].strip().lower() in NDJSON_TYPES:
+    if content_type.split(";")[0].strip().lower() not in NDJSON_TYPES:
         try:
             value = loads(body)
         except ValueError as exc:

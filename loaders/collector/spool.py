@@ -210,7 +210,7 @@ def recover(folder: Path) -> list[Path]:
                 _remove(path)   # created and never renamed: it never held an acknowledged byte
         elif name.endswith(SEGMENT_SUFFIX + OPEN_SUFFIX):
             final = path.with_name(name[: -len(OPEN_SUFFIX)])
-            if _orphan(path, lambda fd: _seal(fd, path, final)):
+            if _orphan(path, lambda fd: _seal(fd, path, final)):  # noqa: B023 (called at once, in this iteration)
                 closed.append(final)
     if closed:
         _sync_dir(folder)

@@ -5,8 +5,9 @@
     a, b ...)`, which BigQuery refuses, so the keys are matched with EXISTS.
 
     Partition pruning: with a date partition and meta.prune_partitions (the
-    fact marts, dbt_project.yml), the deletion is limited to partitions from the
-    earliest incoming date minus var('processing_window_days'). That date is read from the
+    fact marts' date column, their partition, dbt_project.yml), the deletion is
+    limited to partitions from the earliest incoming date minus
+    var('processing_window_days'). That date is read from the
     small temp table first and written into the statement as a constant,
     because BigQuery prunes partitions only on constant filters. A daily run
     then scans the new partitions plus the window, not all history.

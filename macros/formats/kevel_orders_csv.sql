@@ -72,7 +72,7 @@ columns:
   - {source: lineItem_subscriptionDuration, name: subscription_duration_ms, type: integer, description: "Subscription duration in milliseconds, for subscriptions."}
   - {source: lineItem_size, name: size, type: string, description: "Product size."}
   - {source: lineItem_sizeSystem, name: size_system, type: string, description: "Country of the size system (EU...)."}
-  - {source: lineItem_status, name: line_item_status, type: string, required: true, accepted: [placed, paid, fulfilled, refunded, cancelled], description: "placed, paid, fulfilled, refunded or cancelled, spelled exactly (values are case sensitive)."}
+  - {source: lineItem_status, name: line_item_status, type: string, required: true, accepted: line_item_statuses, description: "placed, paid, fulfilled, refunded or cancelled (line_item_statuses), spelled exactly (values are case sensitive)."}
 {% endset %}
 {{ return(fromyaml(spec)) }}
 {% endmacro %}

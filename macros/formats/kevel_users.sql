@@ -6,7 +6,7 @@
     type (meta.loader.defaults.user_id_type, e.g. email). Every other field is
     a user attribute: text from CSV unless cast (meta.loader.casts), typed
     from JSON lines. Ids of the default id types are trimmed and lower-cased
-    (seed user_id_types); e-mail ids are hashed to sha256 at landing (or, for
+    (user_id_types()); e-mail ids are hashed to sha256 at landing (or, for
     a source that keeps personal data, in staging when it sets
     defaults.hash_email: true). Personal attributes (a phone, a name) are
     declared per source: meta.loader.pii: {field: kind}. Read by the loader

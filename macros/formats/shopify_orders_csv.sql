@@ -54,7 +54,7 @@ columns:
   - {source: Shipping Method, name: shipping_method, type: string, description: "Shipping method."}
   - {source: Shipping Country, name: shipping_country, type: string, description: "Destination country code."}
   - {source: Source, name: order_source, type: string, description: "Sales channel (web, pos, shopify_draft_order...)."}
-  - {source: Financial Status, name: financial_status, type: string, required: true, accepted: [authorized, paid, partially_paid, pending, refunded, partially_refunded, voided], description: "Payment state of the order; mapped to canonical statuses by seeds/order_statuses.csv and seeds/line_item_statuses.csv."}
+  - {source: Financial Status, name: financial_status, type: string, required: true, accepted: [authorized, paid, partially_paid, pending, refunded, partially_refunded, voided], description: "Payment state of the order; mapped to canonical statuses by seeds/order_status_mappings.csv and seeds/line_item_status_mappings.csv."}
   - {source: Created at, name: ordered_at, type: timestamp, required: true, description: "When the order was created, converted to UTC."}
   - {source: Paid at, name: paid_at, type: timestamp, description: "When the order was paid, converted to UTC."}
   - {source: Fulfilled at, name: fulfilled_at, type: timestamp, description: "When the order was fulfilled, converted to UTC."}

@@ -24,7 +24,7 @@
     {%- endfor -%}
     {#- columns the model does not carry (Shopify's order name and id stop at staging) are staging's to check -#}
     {%- set carried = [] -%}
-    {%- for column in adapter.get_columns_in_relation(model) -%}{%- do carried.append(column.name | lower) -%}{%- endfor -%}
+    {%- for column in adapter.get_columns_in_relation(tested_relation(model)) -%}{%- do carried.append(column.name | lower) -%}{%- endfor -%}
     {%- set checks = [] -%}
     {%- for column in format_spec(format)['columns'] if column.get('required') and column.name | lower in carried -%}
         {%- set retailers = [] -%}

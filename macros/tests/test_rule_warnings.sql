@@ -25,7 +25,7 @@
     {%- endif -%}
     {%- set spec = format_spec(format) -%}
     {%- set carried = [] -%}
-    {%- for column in adapter.get_columns_in_relation(model) -%}{%- do carried.append(column.name | lower) -%}{%- endfor -%}
+    {%- for column in adapter.get_columns_in_relation(tested_relation(model)) -%}{%- do carried.append(column.name | lower) -%}{%- endfor -%}
     {%- set values, staged_as = {}, {} -%}
     {%- for column in spec['columns'] if column.get('source') and column.name | lower in carried -%}
         {%- do values.setdefault(column.source, column.name) -%}

@@ -15,14 +15,15 @@
                 "select validated.retailer, (select min(files.dataset) from " ~ source('loader', 'files') ~ " as files"
                 ~ " where files.retailer = validated.retailer and files.file_name = validated._source_file) as dataset, "
                 ~ "validated._source_file as source_file, validated._line_number as line_number, cast(null as "
-                ~ dbt.type_string() ~ ") as raw_text, 'staging' as rejected_by, validated._rejection_reason as reason from "
+                ~ dbt.type_string() ~ ") as raw_text, 'staging' as rejected_by, validated._rejection_reason as reason, "
+                ~ "validated._load_id as load_id from "
                 ~ ref(validation_models[entity]) ~ " as validated where validated._rejection_reason is not null") -%}
         {%- else -%}
             {%- for model_name in members -%}
                 {%- do selects.append(
                     "select retailer, '" ~ model_name.split('__')[-1] ~ "' as dataset, _source_file as source_file, "
                     ~ "_line_number as line_number, cast(null as " ~ dbt.type_string() ~ ") as raw_text, "
-                    ~ "'staging' as rejected_by, _rejection_reason as reason from " ~ ref(model_name)
+                    ~ "'staging' as rejected_by, _rejection_reason as reason, _load_id as load_id from " ~ ref(model_name)
                     ~ " where _rejection_reason is not null") -%}
             {%- endfor -%}
         {%- endif -%}

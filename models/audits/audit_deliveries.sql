@@ -35,43 +35,13 @@ files as (
 
 ),
 
-event_dates as (
-
-    -- One line per dated entity; a new entity with an event time adds its union here.
-    select
-        _source_file,
-        _file_date,
-        cast(viewed_at as date) as event_date
-    from {{ ref('int_page_views__unioned') }}
-    where _rejection_reason is null
-    union all
-    select
-        _source_file,
-        _file_date,
-        cast(ordered_at as date) as event_date
-    from {{ ref('int_orders__unioned') }}
-    where _rejection_reason is null
-
-),
-
-event_lateness as (
-
-    select
-        _source_file,
-        event_date,
-        {{ dbt.datediff('event_date', '_file_date', 'day') }} as days_late  -- noqa: LT05
-    from event_dates
-
-),
-
 file_events as (
 
     select
-        _source_file as file_name,
-        min(event_date) as oldest_event_date,
-        sum(case when days_late > {{ var('processing_window_days') }} then 1 else 0 end) as events_outside_window
-    from event_lateness
-    group by _source_file
+        file_name,
+        oldest_event_date,
+        events_outside_window
+    from {{ ref('int_delivered_files') }}
 
 ),
 

@@ -5,14 +5,13 @@ with files as (
 
 ),
 
+-- rows invalid in staging, counted once when the file landed
 rejected_in_staging as (
 
     select
-        source_file,
-        count(*) as rows_invalid
-    from {{ ref('audit_rejected_rows') }}
-    where rejected_by = 'staging'
-    group by source_file
+        file_name as source_file,
+        rows_invalid
+    from {{ ref('int_delivered_files') }}
 
 )
 

@@ -11,7 +11,8 @@ with unparseable as (
         line_number,
         raw_text,
         'parse' as rejected_by,
-        coalesce(error_type, 'parse error') || ': ' || coalesce(reason, '') as reason
+        coalesce(error_type, 'parse error') || ': ' || coalesce(reason, '') as reason,
+        load_id
     from {{ source('loader', 'rejects') }}
 
 ),

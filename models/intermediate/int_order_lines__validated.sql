@@ -10,8 +10,9 @@
       rows of earlier runs are rejected, named by file and line;
     - currencies are ISO 4217 codes (seeds/iso_4217_currencies.csv);
     - each line has a canonical status: as delivered (Kevel) or mapped from
-      the financial and fulfilment statuses (Shopify; seeds order_statuses
-      and line_item_statuses);
+      the financial and fulfilment statuses (Shopify; seeds
+      order_status_mappings and line_item_status_mappings) to the canonical
+      ones of line_item_statuses();
     - a line item id appears once per order;
     - "Import errors invalidate the entry, resulting in it being discarded":
       an order with a problem on any of its kept rows (its order details
@@ -206,18 +207,18 @@ mapped as (
 
     select
         headed.*,
-        order_statuses.order_status,
-        line_item_statuses.line_item_status as mapped_line_item_status
+        order_status_mappings.order_status,
+        line_item_status_mappings.line_item_status as mapped_line_item_status
     from headed
-    left join {{ ref('order_statuses') }} as order_statuses
+    left join {{ ref('order_status_mappings') }} as order_status_mappings
         on
-            headed._source_format = order_statuses.source_format
-            and headed.financial_status = order_statuses.financial_status
-    left join {{ ref('line_item_statuses') }} as line_item_statuses
+            headed._source_format = order_status_mappings.source_format
+            and headed.financial_status = order_status_mappings.financial_status
+    left join {{ ref('line_item_status_mappings') }} as line_item_status_mappings
         on
-            headed._source_format = line_item_statuses.source_format
-            and headed.financial_status = line_item_statuses.financial_status
-            and headed.fulfillment_status = line_item_statuses.fulfillment_status
+            headed._source_format = line_item_status_mappings.source_format
+            and headed.financial_status = line_item_status_mappings.financial_status
+            and headed.fulfillment_status = line_item_status_mappings.fulfillment_status
 
 ),
 
@@ -319,13 +320,15 @@ canonical as (
         upper(coalesce(line_currency_code, currency_code)) as canonical_line_currency_code,
         -- Shopify gives a unit price and a discount per line, not line totals
         -- (nor per-line tax or shipping): its line subtotal and total are both
-        -- quantity x price - discount.
-        coalesce(
+        -- quantity x price - discount. Cast back to the amounts' type: a
+        -- product of two amounts has twice their decimals (the marts'
+        -- contracts declare one numeric type).
+        cast(coalesce(
             line_total_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
-        ) as canonical_line_total_amount,
-        coalesce(
+        ) as {{ dbt.type_numeric() }}) as canonical_line_total_amount,
+        cast(coalesce(
             line_subtotal_amount, quantity * unit_price - coalesce(line_discount_amount, 0)
-        ) as canonical_line_subtotal_amount,
+        ) as {{ dbt.type_numeric() }}) as canonical_line_subtotal_amount,
         coalesce(own_problems, order_rejection_reason) as row_rejection_reason
     from reasoned
 

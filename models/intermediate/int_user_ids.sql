@@ -1,15 +1,17 @@
 {#-
     Every user id a delivered CRM row names, normalised as the vendor does
-    (spec 003 "Users"): ids of the default id types trimmed and lower-cased;
-    e-mails are hashed to sha256 at landing (a source keeping personal data,
-    pii: keep, hashes them here when it sets hash_email). A row names its own
-    id (user_id, user_id_type) and, in formats that deliver a second id of
-    the same user, that one too (linked_user_id: an E-goi contact's e-mail
-    hash next to its contact id; spec: "If the contact information contains
-    an email, it will be transformed into sha256 representation and merged
-    into any existing profiles"). Both rows of one delivered row share its
-    user_record_key and carry its attributes, so the attributes reach the
-    user under each of its ids.
+    (spec 003 "Users") by the rules every id goes through (normalized_user_id
+    and the types of user_id_types()): ids of the default id types trimmed
+    and lower-cased; e-mails are hashed to sha256 at landing (a source
+    keeping personal data, pii: keep, hashes them here when it sets
+    hash_email). A row names its own id (user_id, user_id_type) and, in
+    formats that deliver a second id of the same user, that one too
+    (linked_user_id: an E-goi contact's e-mail hash next to its contact id;
+    spec: "If the contact information contains an email, it will be
+    transformed into sha256 representation and merged into any existing
+    profiles"). Both rows of one delivered row share its user_record_key and
+    carry its attributes, so the attributes reach the user under each of its
+    ids.
 -#}
 with users as (
 
@@ -51,38 +53,6 @@ delivered_ids as (
 
 ),
 
-id_types as (
-
-    select * from {{ ref('user_id_types') }}
-
-),
-
-normalised as (
-
-    select
-        delivered_ids.retailer,
-        delivered_ids.attributes,
-        delivered_ids.is_linked_id,
-        delivered_ids._source_file,
-        delivered_ids._file_date,
-        delivered_ids._line_number,
-        delivered_ids._load_id,
-        lower(trim(delivered_ids.delivered_id_type)) as delivered_id_type,
-        coalesce(
-            id_types.is_email
-            and (delivered_ids.hash_email or {{ is_hashed_email('delivered_ids.delivered_id') }}),
-            false
-        ) as is_hashed,
-        case
-            when id_types.is_default then lower(trim(delivered_ids.delivered_id))
-            else delivered_ids.delivered_id
-        end as clean_user_id
-    from delivered_ids
-    left join id_types
-        on lower(trim(delivered_ids.delivered_id_type)) = id_types.id_type
-
-),
-
 identified as (
 
     select
@@ -93,9 +63,9 @@ identified as (
         _file_date,
         _line_number,
         _load_id,
-        case when is_hashed then 'email_sha256' else delivered_id_type end as user_id_type,
-        case when is_hashed then {{ email_sha256('clean_user_id') }} else clean_user_id end as user_id
-    from normalised
+        {{ normalized_user_id_type('delivered_id_type', 'delivered_id', 'hash_email') }} as user_id_type,
+        {{ normalized_user_id('delivered_id', 'delivered_id_type', 'hash_email') }} as user_id
+    from delivered_ids
 
 )
 

@@ -82,8 +82,10 @@ keyed as (
         occurrences.transaction_attributes,
         occurrences.quantity,
         occurrences.total_sales,
+        -- an amount like total_sales (a quotient is a double on DuckDB, numeric on BigQuery)
         case
-            when occurrences.quantity <> 0 then occurrences.total_sales / occurrences.quantity
+            when occurrences.quantity <> 0
+                then cast(occurrences.total_sales / occurrences.quantity as {{ dbt.type_numeric() }})
         end as unit_price,
         cast(occurrences.event_at as date) as event_date,
         occurrences._file_date as file_date,

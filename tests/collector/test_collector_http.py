@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -209,7 +208,7 @@ def test_openapi_docs_and_tag_are_served(answered):
 
 def test_server_logs_no_keys_and_no_addresses(answered):
     log = answered["log"]
-    assert VISITS not in log and "127.0.0.1:" not in log.replace(f"http://127.0.0.1", "")
+    assert VISITS not in log and "127.0.0.1:" not in log.replace("http://127.0.0.1", "")
 
 
 def test_serve_refuses_a_source_without_key_in_one_line(tmp_path):

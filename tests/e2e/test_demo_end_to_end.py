@@ -155,6 +155,13 @@ def test_day_by_day_equals_backfill_and_matches_the_files(tmp_path):
         assert [r[:4] for r in day_by_day[mart]] == [r[:4] for r in at_once[mart]], mart
     for mart in ("conversions", "offline_events", "users", "products", "product_imports"):
         assert day_by_day[mart] == at_once[mart], mart
+    # session_id_max_gap_hours keeps the demo's sessions: each session id sent is one visit
+    with duckdb.connect(str(backfill / "warehouse.duckdb"), read_only=True) as con:
+        visits, session_ids = con.execute("""
+            select (select count(*) from main.int_sessions where not is_derived_session),
+                   (select count(distinct (retailer, visitor_id, session_id)) from main.fct_page_views
+                    where session_id is not null)""").fetchone()
+    assert visits == session_ids > 0
     # bazaar's products: day 2 adds one product and changes one price, day 3 renames one
     assert [r[1:] for r in at_once["product_imports"] if r[0].startswith("products_export")] == [
         (4, 4, 4, 0, 0), (5, 5, 1, 1, 3), (5, 5, 0, 1, 4)

@@ -16,7 +16,6 @@ marts must hold every page view and order of the files, nothing more.
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 from collections import defaultdict
@@ -24,10 +23,9 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from conftest import ROOT, ProjectCopy
+from conftest import ProjectCopy
 from ga4_exports import SAMPLE, connect, write_daily_parquet, write_ndjson
 
 pytestmark = pytest.mark.dbt
@@ -293,7 +291,7 @@ def test_identity_stitching_bots_and_attribution_run_on_ga4(built, sample):
         ("v-bot.1",)]
     # every sample order attributed to the visitor's own sessions of the 30 days before, as computed here
     starts = defaultdict(list)
-    for visitor, session, started in _pq(sample, """
+    for visitor, _session, started in _pq(sample, """
             select user_pseudo_id, list_filter(event_params, lambda p: p.key = 'ga_session_id')[1].value.int_value,
                    min(make_timestamp(event_timestamp))
             from sample where event_name = 'page_view' group by 1, 2"""):

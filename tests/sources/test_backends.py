@@ -158,6 +158,6 @@ def test_ftps_verifies_the_certificate_and_takes_the_password_from_the_environme
     assert untrusted.code == 1 and "certificate verify failed" in untrusted.err.lower(), untrusted.err
 
     # a password in the URL is refused before anything is sent
-    declare(mini, "acme", {"visits": {**_block(place, ftps), "location": f"ftps://loader:hunter2@127.0.0.1/x/*"}})
+    declare(mini, "acme", {"visits": {**_block(place, ftps), "location": "ftps://loader:hunter2@127.0.0.1/x/*"}})
     refused = mini.cli("land", env=ftps.env)
     assert refused.code == 1 and "the location URL holds a password" in refused.err

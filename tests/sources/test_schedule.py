@@ -127,7 +127,7 @@ def _configured(mini, visits_schedule: str, orders_schedule: str, visits_locatio
 
 
 def test_a_year_field_and_the_plain_english_description():
-    from loaders.schedule import check, describe, next_time
+    from loaders.schedule import describe, next_time
 
     after = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
     assert describe("30 6 1 * * 2025") == "At 06:30, on day 1 of the month, only in 2025"

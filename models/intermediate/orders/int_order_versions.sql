@@ -31,7 +31,9 @@ with deliveries as (
         max(_load_id) as load_id,
         max(_loaded_at) as loaded_at
     from {{ ref('int_order_line_states') }}
-    where {{ rebuilt_orders(ref('int_order_line_states'), '_load_id') }}
+    where
+        {{ rebuilt_orders(ref('int_order_line_states'), '_load_id') }}
+        and {{ rebuilt_states_from(rebuilt_orders(ref('int_order_line_states'), '_load_id'), versions=this) }}
     group by order_key, delivery_key, retailer, order_id
 
 ),
@@ -42,7 +44,9 @@ sequenced as (
         *,
         lag(state_hash) over delivery_order as previous_state_hash,
         -- the newest landing this order's versions were built from (rebuilt_orders)
-        max(load_id) over (partition by order_key) as _states_load_id
+        max(load_id) over (partition by order_key) as _states_load_id,
+        -- and its earliest: a rebuild reads its states from there on (rebuilt_states_from)
+        min(load_id) over (partition by order_key) as _first_load_id
     from deliveries
     window delivery_order as (
         partition by order_key
@@ -97,5 +101,6 @@ select
     source_format,
     load_id,
     loaded_at,
-    _states_load_id
+    _states_load_id,
+    _first_load_id
 from numbered

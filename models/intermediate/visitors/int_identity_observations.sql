@@ -1,7 +1,10 @@
 {#-
     Every event that shows a visitor id together with a CRM id: a page view
     of a logged-in visitor, or an order carrying both. The evidence that
-    identity stitching and the CRM-transition audits read.
+    identity stitching and the CRM-transition audits read. A view: its
+    readers filter it by visitor or CRM id and by observed_date, which is
+    the marts' stored date column, so the filter reaches the marts' scans
+    (row groups, BigQuery partitions) instead of a date cast of every row.
 -#}
 with page_views as (
 
@@ -10,7 +13,9 @@ with page_views as (
         visitor_id,
         crm_id,
         'page_view' as observed_in,
-        viewed_at as observed_at
+        viewed_date as observed_date,
+        viewed_at as observed_at,
+        _load_id
     from {{ ref('fct_page_views') }}
     where crm_id is not null
 
@@ -23,25 +28,14 @@ orders as (
         visitor_id,
         crm_id,
         'order' as observed_in,
-        ordered_at as observed_at
+        ordered_date as observed_date,
+        ordered_at as observed_at,
+        _load_id
     from {{ ref('fct_orders') }}
     where crm_id is not null and visitor_id is not null
 
-),
-
-observations as (
-
-    select * from page_views
-    union all
-    select * from orders
-
 )
 
-select
-    retailer,
-    visitor_id,
-    crm_id,
-    observed_in,
-    cast(observed_at as date) as observed_date,
-    observed_at
-from observations
+select * from page_views
+union all
+select * from orders

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {#-
     One row per retailer, visitor id and day with page views: how the id
     behaves that day (bot signals) and over the audit_window_days ending on
@@ -5,11 +6,119 @@
     matches bot_user_agent_pattern or its rate is implausible; bot rows are
     flagged here, kept everywhere, and left out of the other audits and of
     attribution.
--#}
--- a table, not a view: read several times per build (audits, attribution) and by analysts
-{{ config(materialized='table') }}
 
-with page_views as (
+    Incremental by visitor: a visitor id with changed page views or
+    observations since `changed_from` gets its days from that date on
+    rebuilt, from its page views and observations of the audit window
+    before (a day's window reaches back audit_window_days - 1 days; its
+    visits change only from changed_from on, see int_sessions).
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_regions',
+        meta={'regions': {'by': ['retailer', 'visitor_id'], 'from': 'activity_date'}, 'test_scope': '_changes_load_id'},
+        post_hook="{{ record_visitor_watermark() }}",
+    )
+}}
+-- depends_on: {{ ref('fct_page_views') }}, {{ ref('int_sessions') }} (read directly, bounded, in an incremental run)
+{%- set window_days = var('audit_window_days') -%}
+{%- if is_incremental() -%}
+{%- set changed_from = visitor_changes_start() -%}
+{%- set read_from = 'null' if not changed_from
+    else dbt.dateadd('day', 1 - window_days, 'cast(' ~ changed_from ~ ' as date)') -%}
+{%- endif -%}
+{#- in an incremental run: the days to build, from changed_from on... -#}
+{%- set touched_days -%}
+    inner join touched
+        on
+            page_views.retailer = touched.retailer
+            and page_views.visitor_id = touched.visitor_id
+            and page_views.viewed_date >= touched.changed_from
+{%- endset -%}
+{#- ... and the sightings of the window before them -#}
+{%- set touched_sightings -%}
+    inner join touched
+        on
+            observations.retailer = touched.retailer
+            and observations.visitor_id = touched.visitor_id
+    where observations.observed_date >= {{ read_from }}
+{%- endset %}
+
+with
+{%- if is_incremental() %}
+
+touched as (
+
+    select
+        retailer,
+        visitor_id,
+        cast(min(event_at) as date) as changed_from
+    from (
+        select
+            retailer,
+            visitor_id,
+            event_at
+        from ({{ visitor_changes() }}) as changes
+        where visitor_id is not null
+        union all
+        select
+            retailer,
+            previous_visitor_id,
+            previous_event_at
+        from ({{ visitor_changes() }}) as changes
+        where previous_visitor_id is not null
+    ) as changed_events
+    group by retailer, visitor_id
+
+),
+
+touched_page_views as (
+
+    select
+        delivered.retailer,
+        delivered.visitor_id,
+        delivered.session_id,
+        delivered.user_agent,
+        delivered.viewed_date,
+        delivered.viewed_at
+    from {{ ref('fct_page_views') }} as delivered
+    inner join touched
+        on
+            delivered.retailer = touched.retailer
+            and delivered.visitor_id = touched.visitor_id
+            and delivered.viewed_date >= {{ dbt.dateadd('day', 1 - window_days, 'touched.changed_from') }}
+    where delivered.viewed_date >= {{ read_from }}
+
+),
+
+touched_sessions as (
+
+    select visits.*
+    from {{ ref('int_sessions') }} as visits
+    inner join touched
+        on
+            visits.retailer = touched.retailer
+            and visits.visitor_id = touched.visitor_id
+    where visits.ended_at >= cast({{ read_from }} as {{ dbt.type_timestamp() }})
+
+),
+
+page_views as (
+
+    select
+        retailer,
+        visitor_id,
+        session_key,
+        user_agent,
+        viewed_date,
+        viewed_at
+    from ({{ page_view_sessions('touched_page_views', 'touched_sessions') }}) as sessionized
+
+),
+{%- else %}
+
+page_views as (
 
     select
         retailer,
@@ -21,6 +130,7 @@ with page_views as (
     from {{ ref('int_page_views__sessionized') }}
 
 ),
+{%- endif %}
 
 minutes as (
 
@@ -47,18 +157,20 @@ peaks as (
 
 ),
 
+-- the days to build (from changed_from on, in an incremental run); the ones before only feed windows
 days as (
 
     select
-        retailer,
-        visitor_id,
-        viewed_date as activity_date,
+        page_views.retailer,
+        page_views.visitor_id,
+        page_views.viewed_date as activity_date,
         count(*) as page_views,
-        count(distinct session_key) as sessions,
-        max(case when {{ contains_pattern('user_agent', var('bot_user_agent_pattern')) }} then 1 else 0 end)
+        count(distinct page_views.session_key) as sessions,
+        max(case when {{ contains_pattern('page_views.user_agent', var('bot_user_agent_pattern')) }} then 1 else 0 end)
         = 1 as has_bot_user_agent
     from page_views
-    group by retailer, visitor_id, viewed_date
+    {{ touched_days if is_incremental() }}
+    group by page_views.retailer, page_views.visitor_id, page_views.viewed_date
 
 ),
 
@@ -86,7 +198,7 @@ sessions_in_window as (
             days.retailer = session_days.retailer
             and days.visitor_id = session_days.visitor_id
             and {{ dbt.datediff('session_days.viewed_date', 'days.activity_date', 'day') }}
-            between 0 and {{ var('audit_window_days') }} - 1
+            between 0 and {{ window_days }} - 1
     group by days.retailer, days.visitor_id, days.activity_date
 
 ),
@@ -94,11 +206,12 @@ sessions_in_window as (
 links as (
 
     select distinct
-        retailer,
-        visitor_id,
-        crm_id,
-        observed_date
-    from {{ ref('int_identity_observations') }}
+        observations.retailer,
+        observations.visitor_id,
+        observations.crm_id,
+        observations.observed_date
+    from {{ ref('int_identity_observations') }} as observations
+    {{ touched_sightings if is_incremental() }}
 
 ),
 
@@ -115,7 +228,7 @@ crm_ids_in_window as (
             days.retailer = links.retailer
             and days.visitor_id = links.visitor_id
             and {{ dbt.datediff('links.observed_date', 'days.activity_date', 'day') }}
-            between 0 and {{ var('audit_window_days') }} - 1
+            between 0 and {{ window_days }} - 1
     group by days.retailer, days.visitor_id, days.activity_date
 
 ),
@@ -151,26 +264,43 @@ measured as (
             and days.visitor_id = crm_ids_in_window.visitor_id
             and days.activity_date = crm_ids_in_window.activity_date
 
-)
+),
 
-select
-    retailer,
-    visitor_id,
-    activity_date,
-    page_views,
-    peak_page_views_per_minute,
-    sessions,
-    sessions_in_window,
-    crm_ids_in_window,
-    has_bot_user_agent,
-    has_bot_minute_rate,
-    has_bot_daily_rate,
-    has_bot_user_agent or has_bot_minute_rate or has_bot_daily_rate as is_bot,
-    {{ join_reasons([
-        "case when has_bot_user_agent then 'bot user agent' end",
-        "case when has_bot_minute_rate then " ~ dbt.concat([
-            dbt.safe_cast("peak_page_views_per_minute", dbt.type_string()), "' page views in one minute'"]) ~ " end",
-        "case when has_bot_daily_rate then " ~ dbt.concat([
-            dbt.safe_cast("page_views", dbt.type_string()), "' page views in the day'"]) ~ " end",
-    ]) }} as bot_reason
-from measured
+visitor_days as (
+
+    select
+        retailer,
+        visitor_id,
+        activity_date,
+        page_views,
+        peak_page_views_per_minute,
+        sessions,
+        sessions_in_window,
+        crm_ids_in_window,
+        has_bot_user_agent,
+        has_bot_minute_rate,
+        has_bot_daily_rate,
+        has_bot_user_agent or has_bot_minute_rate or has_bot_daily_rate as is_bot,
+        {{ join_reasons([
+            "case when has_bot_user_agent then 'bot user agent' end",
+            "case when has_bot_minute_rate then " ~ dbt.concat([
+                dbt.safe_cast("peak_page_views_per_minute", dbt.type_string()), "' page views in one minute'"]) ~ " end",
+            "case when has_bot_daily_rate then " ~ dbt.concat([
+                dbt.safe_cast("page_views", dbt.type_string()), "' page views in the day'"]) ~ " end",
+        ]) }} as bot_reason,
+        {{ changes_load_id() }} as _changes_load_id
+    from measured
+
+){% if is_incremental() %},
+
+regions as (
+
+    select
+        retailer,
+        visitor_id,
+        changed_from as region_from
+    from touched
+
+){% endif %}
+
+{{ with_regions('visitor_days', 'regions') }}

@@ -26,7 +26,9 @@ with updates as (
 states as (
 
     select * from {{ ref('int_order_line_states') }}
-    where {{ rebuilt_orders(ref('int_order_versions')) }}
+    where
+        {{ rebuilt_orders(ref('int_order_versions')) }}
+        and {{ rebuilt_states_from(rebuilt_orders(ref('int_order_versions'))) }}
 
 ),
 
@@ -55,15 +57,13 @@ previous_lines as (
 -- order columns are the same on every line row of a delivery: take one row
 current_orders as (
 
-    select * from current_lines
-    qualify row_number() over (partition by event_key order by line_item_key) = 1
+    {{ deduplicate('current_lines', 'event_key', 'line_item_key') }}
 
 ),
 
 previous_orders as (
 
-    select * from previous_lines
-    qualify row_number() over (partition by event_key order by line_item_key) = 1
+    {{ deduplicate('previous_lines', 'event_key', 'line_item_key') }}
 
 ),
 

@@ -51,7 +51,7 @@ with versions as (
 lines as (
 
     select * from {{ ref('int_order_line_states') }}
-    where {{ rebuilt }}
+    where {{ rebuilt }} and {{ rebuilt_states_from(rebuilt) }}
 
 ),
 

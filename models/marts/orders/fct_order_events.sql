@@ -22,7 +22,9 @@ with versions as (
 orders as (
 
     select * from {{ ref('int_order_line_states') }}
-    where {{ rebuilt_orders(ref('int_order_versions')) }}
+    where
+        {{ rebuilt_orders(ref('int_order_versions')) }}
+        and {{ rebuilt_states_from(rebuilt_orders(ref('int_order_versions'))) }}
     qualify row_number() over (partition by order_key, delivery_key order by line_item_key) = 1
 
 ),

@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- Bot visits are kept (flagged) but never take the credit for an order.
 with bot_sessions as (
 

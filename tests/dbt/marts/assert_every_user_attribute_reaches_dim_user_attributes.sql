@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- The merge loses no attribute: every attribute a user ever received (with a
 -- non-null value) has its current value in dim_user_attributes.
 with history as (

@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- Nothing is lost between validation and the marts: every order kept whole
 -- (no order rejection: no rejected row, or only the row of an order listing
 -- no item) is in fct_orders, and every order with a valid line has lines in

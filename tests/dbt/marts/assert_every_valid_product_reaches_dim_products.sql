@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- Nothing is lost between the imports and the dimension: every product valid
 -- in some import has its row in dim_products.
 with imported as (

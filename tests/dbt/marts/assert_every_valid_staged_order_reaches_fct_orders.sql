@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- Nothing is lost between staging and the mart: every valid staged order has
 -- its row in fct_orders (the newest delivery of it).
 with staged_orders as (

@@ -1,3 +1,5 @@
+-- Whole-table check: runs on full builds (retail-imports run --full-tests), not daily.
+{{ config(tags=['whole_table']) }}
 -- fct_conversions holds, for each retailer and date, exactly the valid rows
 -- of the newest delivered file of that date (a daily file is the whole report).
 with staged as (

@@ -1,6 +1,6 @@
 -- Every financial status x line fulfilment status the Shopify format accepts
--- has a canonical line-item status in seeds/line_item_statuses.csv, and every
--- financial status an order status in seeds/order_statuses.csv.
+-- has a canonical line-item status in seeds/line_item_status_mappings.csv, and every
+-- financial status an order status in seeds/order_status_mappings.csv.
 {%- set accepted = {} -%}
 {%- for column in shopify_orders_csv()['columns'] if column.get('accepted') -%}
     {%- do accepted.update({column.name: column.accepted}) -%}
@@ -39,7 +39,7 @@ select
     line_pairs.fulfillment_status,
     'no line item status' as missing
 from line_pairs
-left join {{ ref('line_item_statuses') }} as statuses
+left join {{ ref('line_item_status_mappings') }} as statuses
     on
         statuses.source_format = 'shopify_orders_csv'
         and line_pairs.financial_status = statuses.financial_status
@@ -53,7 +53,7 @@ select
     null as fulfillment_status,
     'no order status' as missing
 from financial
-left join {{ ref('order_statuses') }} as statuses
+left join {{ ref('order_status_mappings') }} as statuses
     on
         statuses.source_format = 'shopify_orders_csv'
         and financial.financial_status = statuses.financial_status
