@@ -4,7 +4,9 @@
     for one addition: a fact with meta.prune_partitions deletes only among
     the rows from the incoming rows' earliest date less the processing
     window (macro prune_window), as its BigQuery MERGE does, instead of
-    looking up every key of its history. Re-check against dbt-duckdb when
+    looking up every key of its history; and the rows go in ordered by that
+    date (macro stored_order), so that the lookup skips older row groups.
+    Re-check against dbt-duckdb when
     upgrading it.
 -#}
     {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute="name")) -%}
@@ -22,7 +24,7 @@
                 {% for predicate in predicates %}
                     and {{ predicate }}
                 {% endfor %}
-                {{ prune_window(source, column_prefix='DBT_INCREMENTAL_TARGET.') }}
+                {{ prune_window(source, column_prefix='DBT_INCREMENTAL_TARGET.', as_constant=true) }}
             );
         {% else %}
             delete from {{ target }}
@@ -34,7 +36,7 @@
             {%- for predicate in predicates %}
                 and {{ predicate }}
             {% endfor -%}
-            {{ prune_window(source) }};
+            {{ prune_window(source, as_constant=true) }};
         {% endif %}
     {% endif %}
 
@@ -42,5 +44,6 @@
     (
         select {{ dest_cols_csv }}
         from {{ source }}
+        {{ stored_order((config.get('meta') or {}).get('prune_partitions') or none) }}
     )
 {%- endmacro %}

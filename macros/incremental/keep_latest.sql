@@ -30,19 +30,29 @@
 {%- endmacro %}
 
 
-{% macro prune_window(incoming, column_prefix='') %}
+{% macro prune_window(incoming, column_prefix='', as_constant=false) %}
 {#-
     `and <date column> >= <earliest incoming date - processing_window_days>`
     for a fact with meta.prune_partitions (the name of its date column), as a
     scalar subquery on `incoming` (DuckDB turns it into a scan filter);
     empty for other models. A row whose date moved later by more than the
     window between deliveries is not found: the fact's unique test fails on
-    the two rows (README "Running on BigQuery").
+    the two rows (README "Running on BigQuery"). With as_constant (for a
+    relation, not a CTE) the earliest date is read first and written as a
+    constant: DuckDB skips row groups by their min / max on a constant
+    only, and evaluates the scalar subquery after reading the whole column.
 -#}
     {%- set column = (config.get('meta') or {}).get('prune_partitions') -%}
     {%- if not column or column is sameas true -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return('and ' ~ column_prefix ~ column ~ ' >= ' ~ dbt.dateadd(
-        'day', -var('processing_window_days'), '(select min(' ~ column ~ ') from ' ~ incoming ~ ')')) }}
+    {%- set earliest = '(select min(' ~ column ~ ') from ' ~ incoming ~ ')' -%}
+    {%- if as_constant and execute -%}
+        {%- set found = run_query('select cast(min(' ~ column ~ ') as ' ~ api.Column.translate_type('string')
+                                  ~ ') from ' ~ incoming).rows[0][0] -%}
+        {%- if found is not none -%}
+            {%- set earliest = "cast('" ~ found ~ "' as date)" -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('and ' ~ column_prefix ~ column ~ ' >= ' ~ dbt.dateadd('day', -var('processing_window_days'), earliest)) }}
 {%- endmacro %}

@@ -15,7 +15,7 @@
 
     On DuckDB the rows are found by two equality joins and deleted by row
     id: a delete whose condition ORs two correlated EXISTS was ten times
-    slower.
+    slower. The rows go in ordered by their `from` (macro stored_order).
 -#}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -40,7 +40,7 @@
     );
 
     insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ source }} where not _is_region_marker
+    select {{ columns }} from {{ source }} where not _is_region_marker {{ stored_order() }}
 {%- endmacro %}
 
 
@@ -142,4 +142,19 @@
         {{ return('and ' ~ target_alias ~ '.' ~ partition.field ~ ' >= date(' ~ earliest ~ ')') }}
     {%- endif -%}
     {{ return('and ' ~ target_alias ~ '.' ~ start ~ ' >= ' ~ earliest) }}
+{%- endmacro %}
+
+
+{% macro stored_order(column=none) %}
+{#-
+    `order by <column>` (default: meta.regions.from) for the rows a model
+    writes on DuckDB, which skips a row group by the min / max of its
+    columns: rows written in hash or window order give every row group the
+    whole time range, and a time-bounded read of the table (a region's
+    stored visits, a fact's newest-delivery lookup) scans all its history.
+    Written in time order, the row groups of older days are skipped. Empty
+    on BigQuery (partitions prune there) and without a column.
+-#}
+    {%- set column = column or ((config.get('meta') or {}).get('regions') or {}).get('from') -%}
+    {{ return('order by ' ~ column if column is string and target.type == 'duckdb' else '') }}
 {%- endmacro %}

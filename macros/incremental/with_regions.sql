@@ -6,7 +6,8 @@
     `region_from`: the region starts there; null for the whole unit).
     Markers are flagged _is_region_marker, carry the unit and the start in the
     model's own columns, typed as the table's, and are never inserted (see
-    get_incremental_replace_regions_sql). A full build is just the rows.
+    get_incremental_replace_regions_sql). A full build is just the rows, in
+    time order (macro stored_order).
 -#}
     {%- if is_incremental() -%}
         {%- set spec = config.get('meta')['regions'] -%}
@@ -31,6 +32,6 @@
         true as _is_region_marker
     from {{ regions }}
     {%- else %}
-    select * from {{ rows }}
+    select * from {{ rows }} {{ stored_order() }}
     {%- endif -%}
 {%- endmacro %}

@@ -54,12 +54,12 @@ visitor_days as (
     from {{ ref('int_visitor_days') }} as flagged_days
     where
         (flagged_days.is_bot or flagged_days.crm_ids_in_window > {{ var('audit_max_crm_ids_per_visitor_id') }})
-        {%- if is_incremental() %}
+    {% if is_incremental() %}
         and exists (
             select 1 from touched
             where touched.retailer = flagged_days.retailer and touched.visitor_id = flagged_days.visitor_id
         )
-        {%- endif %}
+    {% endif %}
 
 ),
 
@@ -69,12 +69,12 @@ crm_id_days as (
     from {{ ref('int_crm_id_days') }} as flagged_crm_days
     where
         flagged_crm_days.visitor_ids_in_window > {{ var('audit_max_visitor_ids_per_crm_id') }}
-        {%- if is_incremental() %}
+    {% if is_incremental() %}
         and exists (
             select 1 from touched
             where touched.retailer = flagged_crm_days.retailer and touched.crm_id = flagged_crm_days.crm_id
         )
-        {%- endif %}
+    {% endif %}
 
 ),
 

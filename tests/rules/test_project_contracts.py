@@ -18,7 +18,7 @@ from dbt_show import DBT, ROOT
 
 # Owned by a parallel branch while this one lands (issue 24): its models still read marts and are not
 # typed yet. The lead removes these once that branch merges.
-NOT_YET = {"intermediate_reading_marts": "models/intermediate/visitors/", "untyped_marts": "models/marts/attribution/"}
+NOT_YET = {"intermediate_reading_marts": "models/intermediate/visitors/", "untyped_marts": ("models/marts/attribution/", "models/marts/history/")}
 # API sources change only when the API's answer does: their newest landing is no sign of a late delivery
 NO_FRESHNESS_FORMATS = {"egoi_contacts"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.discovery import file_date
+from loaders.discovery import file_stamp
 from loaders.errors import FileError, LoaderError
 from loaders.formats import FileDatePattern, load_format
 from loaders.sniff import _pick_delimiter
@@ -78,7 +78,13 @@ def test_a_wrong_override_names_the_source_and_the_key(kevel, block, message):
     assert str(caught.value).startswith("source acme.orders: ")
 
 
-# -- file dates (discovery.file_date) ----------------------------------------------------------
+# -- file dates (discovery.file_stamp) ---------------------------------------------------------
+
+
+def file_date(path, pattern):
+    stamp = file_stamp(path, pattern)
+    return stamp.date if stamp else None
+
 
 VISITS = FileDatePattern(r"_visits_(\d{8})\.", "%Y%m%d")
 
@@ -117,8 +123,14 @@ def test_a_path_pattern_reads_the_folder_and_a_name_pattern_does_not():
         file_date("drop/events_20201205/acme_visits.csv", VISITS)
 
 
-def test_a_format_without_a_date_pattern_gives_none():
+def test_a_format_without_a_date_pattern_takes_a_plain_date_or_none():
     assert file_date("anything.csv", None) is None
+    assert file_date("kestrel_orders_20240601.csv", None) == date(2024, 6, 1)
+    stamp = file_stamp("acme_visits_2024060113.csv", VISITS_HOURLY)
+    assert (stamp.date, stamp.hour) == (date(2024, 6, 1), 13)
+
+
+VISITS_HOURLY = FileDatePattern(r"_visits_(?P<date>\d{8})(?P<hour>\d{2})\.", "%Y%m%d")
 
 
 # -- delimiter choice (sniff._pick_delimiter) --------------------------------------------------

@@ -362,9 +362,9 @@ landings as (
     inner join keyed
         on landed.page_view_id = keyed.page_view_id
     where
-        {%- if is_incremental() %}
+    {% if is_incremental() %}
         landed.viewed_at >= {{ read_from }} and
-        {%- endif %}
+    {% endif %}
         landed.page_view_id in (
             select first_views.page_view_id from first_views
             where first_views.view_number = 1

@@ -259,9 +259,9 @@ human_sessions as (
             and sessions.started_date = visitor_days.activity_date
     where
         not visitor_days.is_bot
-        {%- if is_incremental() %}
+    {% if is_incremental() %}
         and visitor_days.activity_date >= cast({{ read_from }} as date)
-        {%- endif %}
+    {% endif %}
 
 ),
 
