@@ -5,20 +5,29 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export DO_NOT_TRACK := 1
 
-.PHONY: setup test-servers test-browser emulator demo test bench lint clean
+.PHONY: setup setup-demo test-servers test-browser emulator demo test bench lint clean
 
+## setup: everything (every extra and the test tools): what `make test` and development need
 setup: $(VENV)/.installed profiles.yml
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(VENV)/.installed-demo $@
+
+## setup-demo: only what the DuckDB demo needs (no remote-store clients, BigQuery or Event API libraries)
+setup-demo: $(VENV)/.installed-demo profiles.yml
+
+$(VENV)/.installed-demo: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 profiles.yml:
 	cp profiles.yml.example profiles.yml
 
 ## demo: sample files for four retailers -> land -> dbt build -> dbt docs
-demo: setup
+demo: setup-demo
 	$(BIN)/retail-imports demo-data --out data/demo
 	$(BIN)/retail-imports run
 	$(BIN)/retail-imports status

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from .errors import LoaderError
+from .errors import LoaderError, missing_extra
 from .sql import ident, qualified
 from .warehouse import META_SCHEMA
 
@@ -80,7 +80,10 @@ def check_reachable(endpoint: str, timeout: float = 3.0) -> None:
 
 
 def client(target: Target):
-    from google.cloud import bigquery  # imported late: slow, and only this path needs it
+    try:
+        from google.cloud import bigquery  # imported late: slow, and only this path needs it
+    except ImportError as exc:
+        raise missing_extra("bigquery", exc) from None
 
     if target.api_endpoint:
         from google.api_core.client_options import ClientOptions

@@ -9,20 +9,22 @@ messages quoting them) goes through shown.markup / shown.plain.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import bigquery, demo, interrupts
 from .dbt import build as dbt_build
-from .discovery import NameStamp
-from .errors import LoaderError, RunInProgress, UsageProblem, disk_full
+from .errors import (LoaderError, RunInProgress, UnknownFormat, UsageProblem, did_you_mean, disk_full,
+                     missing_extra)
 from .interrupts import EXIT_INTERRUPTED, interrupted
 from .importer import ImportSummary, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
@@ -35,7 +37,8 @@ from .scaffold import FRESHNESS
 from .pii import mask_text
 from .shown import markup, plain
 from .storage import public_url
-from .warehouse import Warehouse, default_warehouse_path, reading
+from .status import STATUSES, short_name
+from .warehouse import Warehouse, default_warehouse_path, manifest_rows, reading
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable
@@ -101,19 +104,48 @@ def _write_crash_log() -> str:
     return handle.name
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="dbt project holding the sources YAML (default: found from the current folder).")
-@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
-              help="DuckDB file (default: $RETAIL_WAREHOUSE or warehouse/retail.duckdb).")
+def _global(ctx, param, value):
+    """A global option, given before the verb or after it (the later one wins)."""
+    if value is not None:
+        ctx.ensure_object(dict)[param.name] = value
+    return value
+
+
+GLOBAL_OPTIONS = [
+    click.Option(["--project-dir"], type=click.Path(file_okay=False, path_type=Path), callback=_global,
+                 expose_value=False, is_eager=True,
+                 help="dbt project holding the sources YAML (default: found from the current folder)."),
+    click.Option(["--warehouse"], type=click.Path(dir_okay=False, path_type=Path), callback=_global,
+                 expose_value=False, is_eager=True,
+                 help="DuckDB file (default: $RETAIL_WAREHOUSE or warehouse/retail.duckdb)."),
+]
+
+
+class _Verbs(click.Group):
+    """Every verb also takes the global options, so `status --warehouse x.duckdb` works like
+    `--warehouse x.duckdb status` (dlt and Meltano accept both)."""
+
+    def add_command(self, cmd, name=None):
+        cmd.params.extend(GLOBAL_OPTIONS)
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Verbs, params=list(GLOBAL_OPTIONS), context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="retail-imports", prog_name="retail-imports",
+                      message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx, project_dir, warehouse):
+def cli(ctx):
     """Land retailers' delivered files into DuckDB and build the dbt marts."""
-    ctx.obj = (project_dir, warehouse)
+    ctx.ensure_object(dict)
+
+
+def _project_dir(ctx) -> Path | None:
+    return (ctx.find_root().obj or {}).get("project_dir")
 
 
 def _context(ctx) -> Context:
-    return Context(*ctx.obj)
+    given = ctx.find_root().obj or {}
+    return Context(given.get("project_dir"), given.get("warehouse"))
 
 
 SCHEDULED_HELP = ("Unattended run (cron): a file that failed is retried only after its back-off "
@@ -348,10 +380,13 @@ def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, ro
     """
     import os
 
-    import uvicorn
+    try:
+        import uvicorn
 
-    from .collector import app as collector_app
-    from .collector.sources import KIND, api_sources
+        from .collector import app as collector_app
+        from .collector.sources import KIND, api_sources
+    except ImportError as exc:
+        raise missing_extra("collector", exc) from None
 
     context = _context(ctx)
     chosen = [s for s in select_sources(load_sources(context.project_dir), sources) if s.kind == KIND]
@@ -378,41 +413,102 @@ def serve(ctx, sources, host, port, workers, access_log, forwarded_allow_ips, ro
 
 
 @cli.command()
+@click.option("--files", "per_file", is_flag=True, help="List files (newest first) instead of a line per source.")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE",
+              help="Only this source: retailer or retailer.dataset (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only files with this status (repeatable).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only files of this day or later (their file date, else the day they landed).")
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="Only the newest N files.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same rows, every field) for scripts.")
 @click.option("--rejects", "show_rejects", is_flag=True, help="Also list rejected rows with line and reason.")
 @click.pass_context
 @_guard
-def status(ctx, show_rejects):
-    """Show the file manifest: every file seen, its status and row counts."""
+def status(ctx, per_file, sources, statuses, since, limit, as_json, show_rejects):
+    """Show what landed: per source (files, rows, rejects, last delivery, failures), or --files.
+
+    Filters apply to files first: `status --source acme --since 2024-06-01`
+    sums the files of acme from that day. Works while a run holds the
+    warehouse.
+    """
+    from . import status as shown_status
+
     context = _context(ctx)
-    if not context.warehouse.exists():
-        raise LoaderError(f"no warehouse at {context.warehouse} yet: run `retail-imports land` first")
-    with Warehouse(context.warehouse) as wh:
-        table = Table(title=f"Files in {context.warehouse}")
-        for col in ("source", "file", "file date", "status", "read", "landed", "rejected", "encoding", "message"):
-            table.add_column(col, justify="right" if col in {"read", "landed", "rejected"} else "left")
-        for retailer, dataset, name, day, state, read, landed, rejected, _, message, encoding, hour \
-                in wh.status_rows():
-            colour = {"landed": "green", "failed": "red", "duplicate": "yellow",
-                      "cancelled": "yellow"}.get(state.split(";")[0], "white")
-            when = str(NameStamp(day, hour)) if day else ""
-            table.add_row(f"{retailer}.{dataset}", markup(_short_name(name)), when,
-                          f"[{colour}]{markup(state)}[/{colour}]",
-                          *(str(v) if v is not None else "" for v in (read, landed, rejected)), markup(encoding),
-                          markup(mask_text(message)))
-        Console().print(table)
-        if show_rejects:
-            rows = wh.con.execute(
-                "select source_file, line_number, error_type, reason, raw_text from loader.rejects "
-                "order by source_file, line_number"
-            ).fetchall()
-            rej = Table(title="Rejected rows")
-            for col in ("file", "line", "problem", "reason", "raw text"):
-                rej.add_column(col)
-            for name, line, problem, reason, raw_text in rows:
-                # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
-                rej.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
-                            markup(plain(mask_text(raw_text))[:80]))
-            Console().print(rej)
+    with reading(context.warehouse) as read:
+        rows = manifest_rows(read.con)
+        # the snapshot a run keeps holds the manifest, not the rejects
+        rejects = _rejects(read.con, sources) if show_rejects and read.snapshot_at is None else []
+        snapshot_at = read.snapshot_at
+    if sources:
+        _check_sources(context, sources, rows)
+    filters = shown_status.Filters(tuple(sources), tuple(statuses), since.date() if since else None, limit)
+    chosen = shown_status.select(rows, filters)
+    if as_json:
+        data = shown_status.as_json(chosen) if per_file else shown_status.as_json(shown_status.per_source(chosen))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _show_status(shown_status, context, chosen, per_file, bool(sources or statuses or since))
+    if show_rejects and snapshot_at is not None:
+        console.print("rejected rows: not in the snapshot; `status --rejects` lists them once the run ends")
+    elif show_rejects:
+        _show_rejects(rejects)
+    if snapshot_at is not None:
+        console.print(f"a run holds the warehouse: read from its snapshot of {snapshot_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _show_status(shown_status, context: Context, chosen: list[dict], per_file: bool, filtered: bool) -> None:
+    out = Console()
+    where = markup(_shown_path(context.warehouse))
+    if per_file:
+        out.print(f"Files in {where}", soft_wrap=True)
+        tables, notes = shown_status.files_tables(chosen, out.width)
+        for table in tables:
+            out.print(table)
+        for note in notes:
+            out.print(markup(note), soft_wrap=False)
+    else:
+        out.print(shown_status.summary_table(shown_status.per_source(chosen), f"Sources in {where}"))
+    if not chosen:
+        out.print("no file matches" if filtered else "no file landed yet")
+
+
+def _show_rejects(rejects: list[tuple]) -> None:
+    table = Table(title="Rejected rows", box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("file", "line", "problem", "reason", "raw text"):
+        table.add_column(col, no_wrap=col == "line")
+    for name, line, problem, reason, raw_text in rejects:
+        # stored masked; a source keeping personal data (pii: keep) is still not shown on screen
+        table.add_row(markup(Path(name).name), str(line), markup(problem), markup(mask_text(reason)),
+                      markup(plain(mask_text(raw_text))[:80]))
+    Console().print(table)
+
+
+def _shown_path(path: Path) -> str:
+    """A path as short as it can be said: from the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rejects(con, sources: tuple[str, ...]) -> list[tuple]:
+    rows = con.execute("select retailer, retailer || '.' || dataset, source_file, line_number, error_type, reason, "
+                       "raw_text from loader.rejects order by source_file, line_number").fetchall()
+    return [r[2:] for r in rows if not sources or r[0] in sources or r[1] in sources]
+
+
+def _check_sources(context: Context, sources: tuple[str, ...], rows: list[dict]) -> None:
+    """A name that is no declared source and no source in the manifest is bad usage, with a suggestion."""
+    known = {r["source"] for r in rows} | {r["retailer"] for r in rows}
+    try:
+        known |= {n for s in load_sources(context.project_dir, problems=[]) for n in (s.key, s.retailer)}
+    except LoaderError:
+        pass    # the manifest's names are enough to check against
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise UsageProblem(f"unknown source {', '.join(unknown)}{did_you_mean(unknown[0], known)} "
+                           f"(known: {', '.join(sorted(known)) or 'none'})")
 
 
 @cli.command("check-personal-data")
@@ -511,16 +607,25 @@ TRANSFORMATION_FLAGS = {"renames": "rename", "copies": "copy", "news": "new", "d
 @click.option("--cast", "casts", multiple=True, metavar="NAME:FIELD:TYPE", help="Cast FIELD to string, integer, float or bool.")
 @click.pass_context
 @_guard
-def add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types, cadence, overwrite, **flags):
+def add_retailer(ctx, **given):
     """Write models/staging/RETAILER/ (sources YAML, staging models, docs and tests) and register it.
 
     Transformations (--rename, --copy, --new, --delete, --map, --timestamp,
     --cast) run in the order they are given.
     """
-    from .formats import available_formats
+    try:
+        _add_retailer(ctx, **given)
+    except UsageProblem:
+        raise
+    except LoaderError as exc:   # everything it refuses is in its arguments, checked before a file is written
+        raise UsageProblem(str(exc)) from None
+
+
+def _add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types, cadence, overwrite, **flags):
+    from .formats import available_formats, load_format
     from .scaffold import Dataset, add_transformation, set_option, set_user_id, write_retailer
 
-    project_dir = find_project_dir(ctx.obj[0])
+    project_dir = find_project_dir(_project_dir(ctx))
     if not datasets:  # interactive: ask for what the flags did not say
         from .scaffold import prompt_datasets
         datasets, asked = prompt_datasets(project_dir, retailer)
@@ -531,9 +636,13 @@ def add_retailer(ctx, retailer, datasets, options, user_id_fields, user_id_types
         if len(parts) == 2 and all(parts):   # a format fetched from an API has no location
             parts.append("")
         if len(parts) != 3 or not all(parts[:2]):
-            raise LoaderError(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION, or NAME:FORMAT for a format "
+            raise UsageProblem(f"--dataset {spec!r}: expected NAME:FORMAT:LOCATION, or NAME:FORMAT for a format "
                               f"fetched from an API (formats: {', '.join(available_formats(project_dir))})")
         parsed.append(Dataset(*parts, cadence=cadence))
+        try:
+            load_format(project_dir, parts[1])
+        except UnknownFormat as exc:
+            raise UsageProblem(f"--dataset {spec!r}: {exc}") from None
     for option in options:
         set_option(project_dir, parsed, option)
     for field_flag in user_id_fields:
@@ -569,7 +678,7 @@ def discover(ctx, sample, retailer, dataset, folder):
     """Sniff SAMPLE (a file a retailer sent) and propose the add-retailer command for it."""
     from .discover import discover as sniff_sample
 
-    project_dir = find_project_dir(ctx.obj[0])
+    project_dir = find_project_dir(_project_dir(ctx))
     found = sniff_sample(sample, project_dir, folder)
     layout = {"json_lines": "JSON lines", "parquet": "Parquet",
               "delimited": f"delimiter {found.delimiter!r}"}.get(found.layout, found.layout)
@@ -632,14 +741,14 @@ def import_(ctx, sources, files, from_report, report_dir, dbt_args):
 
 
 def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_report: Path | None = None) -> int:
-    from . import dryrun, report_html, report_terminal
+    from . import dryrun, report_html, report_index, report_terminal
 
     context = _context(ctx)
     sources, planned, config = dryrun.prepare(context.project_dir, tuple(selectors), tuple(files), from_report)
     report = dryrun.new_report(context.warehouse, config, dry)
     folder = (report_dir or context.project_dir / "reports").resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{report.started_at.replace(':', '').replace('+0000', 'Z')}-{'dry-run' if dry else 'import'}"
+    stem = dryrun.report_stem(folder, report)
     report.write_json(stem.with_suffix(".json"))   # status queued: visible before the lock is ours
 
     def land(wh, sources, planned, on_stage):
@@ -648,7 +757,7 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
             task = progress.add_task("landing", total=planned.total_bytes or 1)
             summary = land_sources(wh, context.project_dir, sources, planned=planned, on_stage=on_stage,
                                    on_file=lambda o, size: progress.update(
-                                       task, advance=size, description=markup(_short_name(o.file_name))))
+                                       task, advance=size, description=markup(short_name(o.file_name))))
         _print_summary(summary, planned)
         console.print("[bold]dbt build[/bold]" + (" (in the dry run's copy)" if dry else ""))
         return summary
@@ -661,13 +770,15 @@ def _reported(ctx, selectors, files, report_dir, dbt_args, dry: bool, from_repor
         report.status = "cancelled" if interrupted(exc) else "failed"
         report.write_json(stem.with_suffix(".json"))
         report_html.write_html(report, stem.with_suffix(".html"))
+        report_index.write_index(folder)
         console.print(f"report ({report.status}): {stem.with_suffix('.html')} (and .json)", soft_wrap=True)
         raise
     report.write_json(stem.with_suffix(".json"))
     report_html.write_html(report, stem.with_suffix(".html"))
+    index = report_index.write_index(folder)
     report_terminal.show(report, Console(soft_wrap=False))
-    console.print(f"report: {stem.with_suffix('.html')} (and .json)", soft_wrap=True)
-    return EXIT_FAILED if report.errors or report.status != "completed" else 0
+    console.print(f"report: {stem.with_suffix('.html')} (and .json); every run: {index}", soft_wrap=True)
+    return 0 if report.outcome == "completed" else EXIT_FAILED
 
 
 def _land(context: Context, selectors, locked: bool = False, honour_backoff: bool = False,
@@ -691,7 +802,7 @@ def _land(context: Context, selectors, locked: bool = False, honour_backoff: boo
 
         def advance(outcome, size):
             progress.update(task, advance=size,
-                            description=f"{outcome.source} {markup(_short_name(outcome.file_name))}")
+                            description=f"{outcome.source} {markup(short_name(outcome.file_name))}")
 
         summary = land_sources(wh, context.project_dir, sources, on_file=advance, planned=files,
                                honour_backoff=honour_backoff,
@@ -717,15 +828,6 @@ def _warn_personal_data_kept(sources) -> None:
             console.print(f"[bold red]personal data kept:[/bold red] {markup(source.key)} sets pii: keep, so its "
                           "e-mails, phones, names and addresses land in plaintext (README \"Personal data\")",
                           soft_wrap=True)
-
-
-def _short_name(name: str) -> str:
-    """A file's name without its folder; an archive member keeps its archive: `x.zip/member.csv`."""
-    parts = name.split("/")
-    for i, part in enumerate(parts[:-1]):
-        if part.lower().endswith(".zip"):
-            return "/".join(parts[i:])
-    return parts[-1]
 
 
 def _progress() -> Progress:

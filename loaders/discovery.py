@@ -21,7 +21,7 @@ from typing import Callable
 
 from .api import KINDS as API_KINDS
 from .api import ApiKind, write_json_lines
-from .errors import FileError
+from .errors import FileError, missing_extra
 from .formats import FileDatePattern
 from .project import Source
 from .storage import Storage
@@ -74,7 +74,10 @@ def _files(source: Source) -> list[DeliveredFile]:
 
 def _segments(source: Source) -> list[DeliveredFile]:
     """Closed spool segments of an event_api source (loaders/collector), oldest first."""
-    from .collector.spool import segment_deliveries
+    try:
+        from .collector.spool import segment_deliveries
+    except ImportError as exc:
+        raise missing_extra("collector", exc) from None
 
     return segment_deliveries(source)
 

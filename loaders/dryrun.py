@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .dbt import build, environ
 from .decode import checksum
-from .errors import LoaderError
+from .errors import LoaderError, UsageProblem
 from .importer import ImportSummary, Plan, ensure_raw_tables, land_sources, plan
 from .lock import run_lock
 from .project import Source, SourceProblem, load_sources, select_sources
@@ -62,7 +62,7 @@ def _select_files(planned: Plan, project_dir: Path, files: tuple[str, ...]) -> P
                                            or str(Path(f).resolve()) == str(Path(d.path).resolve())
                                            for _, d in kept)]
     if missing:
-        raise LoaderError(f"no selected source delivers {', '.join(missing)}")
+        raise UsageProblem(f"no selected source delivers {', '.join(missing)}")
     return Plan(files=kept, errors=planned.errors, empty=planned.empty)
 
 
@@ -70,7 +70,8 @@ def configuration(project_dir: Path, sources: list[Source], planned: Plan) -> di
     return {
         "sources": [{"source": s.key, "format": s.format.name, "location": s.location,
                      "raw_table": f"{s.schema}.{s.identifier}",
-                     "options": {k: str(v) for k, v in redacted(s.options).items()},
+                     # as YAML gives them (lists, mappings), in what JSON can hold: rendered as YAML
+                     "options": json.loads(json.dumps(redacted(s.options), default=str)),
                      "personal_data": s.personal.describe()} for s in sources],
         "files": [{"source": s.key, "file": d.display_name(project_dir), "path": d.path, "size": d.size,
                    "version": _version(d)} for s, d in planned.files],
@@ -89,6 +90,9 @@ def prepare(project_dir: Path, selectors: tuple[str, ...], files: tuple[str, ...
     if not sources and not chosen:
         raise LoaderError(f"no source in {project_dir / 'models'} has a meta.loader block")
     planned = _select_files(plan(sources, chosen), project_dir, files)
+    if files:   # the sources of the files chosen, not every source that was searched for them
+        delivering = {s.key for s, _ in planned.files}
+        sources = [s for s in sources if s.key in delivering]
     return sources, planned, configuration(project_dir, sources, planned)
 
 
@@ -135,6 +139,21 @@ def target_path(project_dir: Path) -> Path:
 def new_report(warehouse: Path, config: dict, dry: bool) -> Report:
     return Report(dry_run=dry, configuration=config, warehouse=str(warehouse),
                   started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def report_stem(folder: Path, report: Report) -> Path:
+    """A new report's path without suffix, `<started>-<kind>`, claimed at once: two runs started in the
+    same second get `<started>-2-<kind>`... and never overwrite each other's report."""
+    started = report.started_at.replace(":", "").replace("+0000", "Z")
+    kind = "dry-run" if report.dry_run else "import"
+    for n in range(1, 10_000):
+        stem = folder / f"{started}{'' if n == 1 else f'-{n}'}-{kind}"
+        try:
+            with open(stem.with_suffix(".json"), "x", encoding="utf-8"):
+                return stem
+        except FileExistsError:
+            continue
+    raise LoaderError(f"{folder}: too many reports started at {report.started_at}")
 
 
 def execute(report: Report, project_dir: Path, warehouse: Path, sources: list[Source], planned: Plan, *,
@@ -192,5 +211,5 @@ def _run(report: Report, project_dir: Path, work: Path, before: Path, sources, p
     with environ(RETAIL_WAREHOUSE=str(work), **env):
         built = build(project_dir, work, dbt_args, record=not report.dry_run)
     collect(report, work, before if before.exists() else None, summary, first_load, target, built,
-            {s.key: s.personal for s in sources})
+            {s.key: s.personal for s in sources}, {s.key: s.format.item_field for s in sources})
     return summary

@@ -29,6 +29,10 @@ class UsageProblem(LoaderError):
     """The command line asks for something that does not exist (exit code 2, like click's own)."""
 
 
+class UnknownFormat(LoaderError):
+    """A format name with no declaration: bad usage on the command line, a broken source in YAML."""
+
+
 class DiskFull(LoaderError):
     """No space left where the run writes: it stops, the file being landed rolled back."""
 
@@ -49,3 +53,17 @@ def disk_full(exc: BaseException) -> DiskFull | None:
         found = _DUCKDB_PATH.search(text)
         return DiskFull(f"no space left on device writing {found.group(1) if found else 'the warehouse'}")
     return None
+
+
+def did_you_mean(given: str, known) -> str:
+    """`; did you mean X?` for the closest known name, or nothing (click's own wording for commands)."""
+    import difflib
+
+    close = difflib.get_close_matches(given, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def missing_extra(extra: str, exc: ImportError) -> LoaderError:
+    """A feature whose libraries are an install extra (pyproject.toml) the user did not install."""
+    return LoaderError(f"{exc.name or exc}: not installed; this needs the `{extra}` extra: "
+                       f"pip install 'retail-imports[{extra}]' (or `make setup`, which installs every extra)")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import LoaderError
+from .errors import LoaderError, UnknownFormat, did_you_mean
 
 # libyaml's parser when PyYAML was built with it: the same documents, read ten times faster.
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -109,6 +109,18 @@ class Format:
         """The file fields the format requires (a source may make some optional: optional_columns)."""
         return list(dict.fromkeys(c.source for c in self.columns if c.required and c.source))
 
+    @property
+    def item_field(self) -> str | None:
+        """The file field naming the item (order, product) a row belongs to, where one item spans
+        several rows (line_items.order_rows, continuation_rows); None: one row is one item. The
+        report counts items (spec 003: "File Items Count", the products in the file)."""
+        order_rows = (self.extra.get("line_items") or {}).get("order_rows")
+        if order_rows:
+            return order_rows
+        key = (self.extra.get("continuation_rows") or {}).get("key")
+        column = self.column(key) if key else None
+        return column.source if column else None
+
     def for_source(self, block: dict, where: str) -> "Format":
         """This format as one source uses it: meta.loader may override file options
         (`file:`), column declarations (`columns: {name: {source, default...}}`),
@@ -171,8 +183,9 @@ def available_formats(project_dir: Path) -> list[str]:
 def load_format(project_dir: Path, name: str) -> Format:
     path = formats_dir(project_dir) / f"{name}.sql"
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not path.is_file():
-        known = ", ".join(available_formats(project_dir)) or "none"
-        raise LoaderError(f"unknown format {name!r} (known formats: {known})")
+        known = available_formats(project_dir)
+        raise UnknownFormat(f"unknown format {name!r}{did_you_mean(name, known)} "
+                            f"(known formats: {', '.join(known) or 'none'})")
     return _to_format(read_declaration(path), path)
 
 

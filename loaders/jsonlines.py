@@ -29,6 +29,7 @@ import re
 import duckdb
 import pyjson5
 
+from . import reasons
 from .errors import FileError
 from .interrupts import interrupted
 from .sniff import raw_column_names
@@ -76,7 +77,7 @@ def parse_json_lines(con, path: str, max_line_bytes: int, syntax: str = "strict"
     else:
         _explain_invalid(con)
     rejects = sorted([
-        (line, None, _ERROR_TYPES.get(kind, "NOT AN OBJECT"), reason or _reason(kind),
+        (line, None, _ERROR_TYPES.get(kind, reasons.NOT_AN_OBJECT), reason or _reason(kind),
          sent if kind == "refused" else text)
         for line, kind, reason, text, sent in con.execute(
             f"""select line_number, kind,
@@ -210,7 +211,7 @@ def _read_json5_rows(con) -> list[tuple]:
             continue
         settled.append((line, "json5" if objects else "blank", None))
         if tail:
-            tails.append((line, None, "INVALID JSON", tail[1], tail[0]))
+            tails.append((line, None, reasons.INVALID_JSON, tail[1], tail[0]))
     _update(con, settled)
     if extra:
         con.execute(
@@ -296,15 +297,10 @@ def _path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_ERROR_TYPES = {"invalid": "INVALID JSON", "too long": "LINE SIZE OVER MAXIMUM", "not utf-8": "INVALID ENCODING",
-                "refused": "REFUSED BY COLLECTOR"}
+_ERROR_TYPES = {"invalid": reasons.INVALID_JSON, "too long": reasons.LINE_TOO_LONG,
+                "not utf-8": reasons.INVALID_ENCODING, "refused": reasons.REFUSED}
 
 
 def _reason(kind: str) -> str:
-    if kind == "not utf-8":
-        return "bytes that are not valid UTF-8 (set the source's encoding)"
-    if kind == "invalid":
-        return "not valid JSON (one object per line expected)"
-    if kind == "too long":
-        return "record longer than max_line_bytes (raise it in the source's meta.loader)"
-    return f"a JSON {kind}, not an object (one object per line expected)"
+    code = _ERROR_TYPES.get(kind)
+    return reasons.LOADER[code].text if code else reasons.not_an_object(kind)

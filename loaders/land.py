@@ -27,6 +27,7 @@ from .formats import Format
 from .lines import count_lines, landed_lines, line_of_offset, newline_offsets, record_start_lines, widest_line
 from .jsonlines import parse_json_lines
 from .parquet import parse_parquet
+from . import reasons
 from .pii import Policy, mask_text
 from .records import parse_records
 from .rules import check_rows_match_file_date
@@ -408,18 +409,14 @@ def _physical_rejects(path: str, rejected: list[tuple], expected_fields: int, de
 
 
 def _reason(error_type: str, message: str, text: str, expected: int, delimiter: str, quote: str) -> str:
-    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+    if error_type in (reasons.MISSING_COLUMNS, reasons.TOO_MANY_COLUMNS):
         try:
             found = len(next(csv.reader(io.StringIO(text), **csv_options(delimiter, quote))))
         except (csv.Error, StopIteration):
-            return f"wrong number of fields (expected {expected})"
-        return f"wrong number of fields: expected {expected}, found {found}"
-    if error_type == "UNQUOTED VALUE":
-        return "bad quoting: a quoted value is not closed, or text follows a closing quote"
-    if error_type == "INVALID ENCODING":
-        return "bytes that are not valid UTF-8 (set the source's encoding)"
-    if error_type == "LINE SIZE OVER MAXIMUM":
-        return "record longer than max_line_bytes (raise it in the source's meta.loader)"
+            return reasons.wrong_field_count(expected)
+        return reasons.wrong_field_count(expected, found)
+    if error_type in reasons.LOADER:
+        return reasons.LOADER[error_type].text
     return message
 
 

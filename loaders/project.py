@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from .api import KINDS as API_KINDS
-from .errors import LoaderError, UsageProblem
+from .errors import LoaderError, UsageProblem, did_you_mean
 from .formats import Format, YamlLoader, load_format
 from .pii import Policy
 from .storage import check_inline_secrets, local_folder
@@ -73,7 +73,7 @@ def find_project_dir(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / "dbt_project.yml").is_file():
             return candidate
-    raise LoaderError(f"no dbt_project.yml in {here} or its parents; pass --project-dir")
+    raise UsageProblem(f"no dbt_project.yml in {here} or its parents; pass --project-dir")
 
 
 def _env_var(name: str, default: str | None = None) -> str:
@@ -212,5 +212,6 @@ def select_sources(sources: list, selectors: tuple[str, ...], problems: list[Sou
     unknown = [x for x in selectors if not any(x in (s.key, s.retailer) for s in everything)]
     if unknown:
         known = ", ".join(s.key for s in everything) or "none"
-        raise UsageProblem(f"unknown source {', '.join(unknown)} (declared: {known})")
+        names = {n for s in everything for n in (s.key, s.retailer)}
+        raise UsageProblem(f"unknown source {', '.join(unknown)}{did_you_mean(unknown[0], names)} (declared: {known})")
     return chosen

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 from contextlib import contextmanager
 
+from . import reasons
 from .sniff import csv_options
 
 BATCH = 20_000
@@ -140,7 +141,7 @@ def parse_records(con, path: str, delimiter: str, quote: str, width: int, skip: 
             except StopIteration:
                 break
             except csv.Error as exc:
-                rejects.append((start, None, "UNQUOTED VALUE", f"bad quoting: {exc}", lines.text()))
+                rejects.append((start, None, reasons.UNQUOTED_VALUE, f"bad quoting: {exc}", lines.text()))
                 continue
             if not row:
                 continue   # a blank line, which DuckDB skips too
@@ -168,17 +169,16 @@ def _problem(row: list[str], lines: _Lines, width: int, pad_rows: bool, max_line
              max_columns: int) -> tuple[str, str] | None:
     """(error type, reason) of a record that cannot land, in the words DuckDB's path uses."""
     if lines.overlong or lines.size > max_line_bytes:
-        return "LINE SIZE OVER MAXIMUM", "record longer than max_line_bytes (raise it in the source's meta.loader)"
+        return reasons.LINE_TOO_LONG, reasons.LOADER[reasons.LINE_TOO_LONG].text
     if len(row) > max_columns:
-        return "TOO MANY COLUMNS", (f"wrong number of fields: expected {width}, found {len(row)} "
-                                    f"(more than max_columns, {max_columns})")
+        return reasons.TOO_MANY_COLUMNS, reasons.wrong_field_count(width, len(row), max_columns)
     if len(row) > width or (len(row) < width and not pad_rows):
-        return ("TOO MANY COLUMNS" if len(row) > width else "MISSING COLUMNS",
-                f"wrong number of fields: expected {width}, found {len(row)}")
+        return (reasons.TOO_MANY_COLUMNS if len(row) > width else reasons.MISSING_COLUMNS,
+                reasons.wrong_field_count(width, len(row)))
     try:
         "".join(row).encode("utf-8")
     except UnicodeEncodeError:   # bytes the decoder kept as they were (surrogateescape)
-        return "INVALID ENCODING", "bytes that are not valid UTF-8 (set the source's encoding)"
+        return reasons.INVALID_ENCODING, reasons.LOADER[reasons.INVALID_ENCODING].text
     return None
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .api import kind_of_format
-from .errors import LoaderError
+from .errors import LoaderError, UsageProblem, did_you_mean
 from .formats import Format, load_format
 from .project import SAFE_NAME
 from .storage import check_inline_secrets, local_folder
@@ -49,13 +49,13 @@ def staging_model_name(retailer: str, dataset: str) -> str:
 def write_retailer(project_dir: Path, retailer: str, datasets: list[Dataset], overwrite: bool = False) -> list[Path]:
     for value, label in [(retailer, "retailer")] + [(d.name, "dataset") for d in datasets]:
         if not SAFE_NAME.fullmatch(value) or "__" in value:
-            raise LoaderError(
+            raise UsageProblem(
                 f"{label} name {value!r} is not safe: use lower-case letters, digits and single underscores, "
                 "starting with a letter"
             )
     folder = project_dir / "models" / "staging" / retailer
     if folder.exists() and not overwrite:
-        raise LoaderError(f"{folder} already exists (pass --overwrite to replace its files)")
+        raise UsageProblem(f"{folder} already exists (pass --overwrite to replace its files)")
     for d in datasets:
         if d.cadence not in FRESHNESS:
             raise LoaderError(f"dataset {d.name}: cadence {d.cadence!r} is not one of {', '.join(FRESHNESS)}")
@@ -101,7 +101,7 @@ _OWN_FLAGS = {"format": "--dataset", "location": "--dataset", "cadence": "--cade
 def _dataset(datasets: list[Dataset], name: str, flag: str, form: str) -> Dataset:
     target = next((d for d in datasets if d.name == name), None)
     if target is None:
-        raise LoaderError(f"{flag}: expected {form} with NAME one of the --dataset names "
+        raise UsageProblem(f"{flag}: expected {form} with NAME one of the --dataset names "
                           f"({', '.join(d.name for d in datasets) or 'none given'})")
     return target
 
@@ -115,21 +115,22 @@ def set_option(project_dir: Path, datasets: list[Dataset], flag: str) -> None:
     key, equals, text = assignment.partition("=")
     target = _dataset(datasets, name, f"--option {flag!r}", "NAME:KEY=VALUE")
     if not (key and equals):
-        raise LoaderError(f"--option {flag!r}: expected NAME:KEY=VALUE")
+        raise UsageProblem(f"--option {flag!r}: expected NAME:KEY=VALUE")
     if key in _OWN_FLAGS:
-        raise LoaderError(f"--option {flag!r}: {key} is set by {_OWN_FLAGS[key]}")
+        raise UsageProblem(f"--option {flag!r}: {key} is set by {_OWN_FLAGS[key]}")
     known = known_options(load_format(project_dir, target.format))
     if key not in known:
         listed = "; ".join(f"{k} ({v})" for k, v in known.items() if k not in _OWN_FLAGS)
-        raise LoaderError(f"--option {flag!r}: unknown option {key!r} for format {target.format}. Known options: {listed}")
+        raise UsageProblem(f"--option {flag!r}: unknown option {key!r} for format {target.format}"
+                           f"{did_you_mean(key, known)} (known options: {listed})")
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0]
-        raise LoaderError(f"--option {flag!r}: VALUE is read as YAML and this does not parse ({problem}); "
+        raise UsageProblem(f"--option {flag!r}: VALUE is read as YAML and this does not parse ({problem}); "
                           f"quote it: {name}:{key}='\"{text}\"'") from None
     if value is None:
-        raise LoaderError(f"--option {flag!r}: give a value after =")
+        raise UsageProblem(f"--option {flag!r}: give a value after =")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = text.strip()   # as given: an id keeps its digits (list_id=0123 is not 83); numbers are read from text
     previous = target.options.get(key)
@@ -145,11 +146,11 @@ def set_user_id(project_dir: Path, datasets: list[Dataset], flag: str, what: str
     name, sep, value = flag.partition(":")
     target = _dataset(datasets, name, f"{option} {flag!r}", f"NAME:{what.upper()}")
     if not (sep and value):
-        raise LoaderError(f"{option} {flag!r}: expected NAME:{what.upper()}")
+        raise UsageProblem(f"{option} {flag!r}: expected NAME:{what.upper()}")
     column = "user_id" if what == "field" else "user_id_type"
     fmt = load_format(project_dir, target.format)
     if fmt.column(column) is None:
-        raise LoaderError(f"{option} {flag!r}: format {target.format} has no {column} column")
+        raise UsageProblem(f"{option} {flag!r}: format {target.format} has no {column} column")
     if what == "field":
         columns = target.options.setdefault("columns", {})
         columns[column] = {**(columns.get(column) or {}), "source": value}
@@ -194,10 +195,10 @@ def _loader_block(d: Dataset, where: str) -> dict:
     kind = kind_of_format(d.format)
     if kind is None:
         if not d.location:
-            raise LoaderError(f"{where}: format {d.format} reads delivered files: give NAME:FORMAT:LOCATION")
+            raise UsageProblem(f"{where}: format {d.format} reads delivered files: give NAME:FORMAT:LOCATION")
         return {"format": d.format, "location": d.location, "cadence": d.cadence, **d.options, **transformations}
     if d.location:
-        raise LoaderError(f"{where}: format {d.format} is fetched from an API ({kind.name}), it has no location: "
+        raise UsageProblem(f"{where}: format {d.format} is fetched from an API ({kind.name}), it has no location: "
                           f"give NAME:{d.format} and its settings with --option")
     block = {"source": kind.name, "format": d.format, **d.options, **transformations}
     kind.check(block, where)
@@ -398,12 +399,12 @@ def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
     name, sep, rest = flag.partition(":")
     target = next((d for d in datasets if d.name == name), None)
     if not (target and sep and rest):
-        raise LoaderError(f"--{kind} {flag!r}: expected NAME:... with NAME one of the dataset names")
+        raise UsageProblem(f"--{kind} {flag!r}: expected NAME:... with NAME one of the dataset names")
     steps = target.transformations
     if kind in ("rename", "copy", "new"):
         field_name, equals, value = rest.partition("=")
         if not (field_name and equals and (value or kind == "new")):
-            raise LoaderError(f"--{kind} {flag!r}: expected NAME:FIELD=" + ("VALUE" if kind == "new" else "TO"))
+            raise UsageProblem(f"--{kind} {flag!r}: expected NAME:FIELD=" + ("VALUE" if kind == "new" else "TO"))
         steps.append({kind: field_name, "value": value} if kind == "new" else {kind: field_name, "to": value})
         return
     if kind == "delete":
@@ -411,7 +412,7 @@ def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
         return
     field_name, sep, value = rest.partition(":")
     if not (field_name and sep and value):
-        raise LoaderError(f"--{kind} {flag!r}: expected NAME:FIELD:" + {"map": "FROM=TO,...", "timestamp": "PATTERN",
+        raise UsageProblem(f"--{kind} {flag!r}: expected NAME:FIELD:" + {"map": "FROM=TO,...", "timestamp": "PATTERN",
                                                                       "cast": "TYPE"}[kind])
     step = next((s for s in reversed(steps) if ("rename" in s or "copy" in s) and s["to"] == field_name), None)
     if step is None:
@@ -420,14 +421,14 @@ def add_transformation(datasets: list[Dataset], kind: str, flag: str) -> None:
     if kind == "map":
         pairs = [p.partition("=") for p in value.split(",")]
         if not all(p[0] and p[1] for p in pairs):
-            raise LoaderError(f"--map {flag!r}: expected FROM=TO pairs separated by commas")
+            raise UsageProblem(f"--map {flag!r}: expected FROM=TO pairs separated by commas")
         # from the command line every value is text, as CSV fields are
         step.setdefault("values", []).extend({"from": p[0], "to": p[2]} for p in pairs)
     elif kind == "timestamp":
         step["timestamp"] = value
     else:
         if value not in CAST_TYPES:
-            raise LoaderError(f"--cast {flag!r}: type {value!r} is not one of {', '.join(CAST_TYPES)}")
+            raise UsageProblem(f"--cast {flag!r}: type {value!r} is not one of {', '.join(CAST_TYPES)}")
         step["cast"] = value
 
 

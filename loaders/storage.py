@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 from fsspec.implementations.ftp import FTPFileSystem
 
-from .errors import FileError, LoaderError
+from .errors import FileError, LoaderError, missing_extra
 
 # gcsfs's newer releases probe for hierarchical-namespace buckets and stall
 # for a minute per call against anything but Google itself; we never need it.
@@ -257,7 +257,8 @@ class Storage:
                 else:
                     self._fs, self._pattern = fsspec.core.url_to_fs(self.location, **options)
             except ImportError as exc:
-                raise LoaderError(f"{self.key}: no client installed for {self.location!r}: {exc}") from None
+                raise LoaderError(f"{self.key}: no client installed for {public_url(self.location)}: "
+                                  f"{missing_extra('remote', exc)}") from None
             except Exception as exc:
                 raise LoaderError(f"{self.key}: cannot open {public_url(self.location)}: {_reason(exc)}") from None
         return self._fs, self._pattern

@@ -139,14 +139,16 @@ class ManifestEntry:
         return self.status in ("landed", "numbering") or bool(self.has_previous_version)
 
 
+# A reader (`status`, `schedules`: `reading` below) holds its read-only connection for
+# a moment, and DuckDB refuses a writer meanwhile: a run waits that long rather than fail.
+READER_WAIT_SECONDS = 5.0
+
+
 class Warehouse:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        self.con = _connect_for_writing(path)
         self.con.execute(_META_DDL)
         self._published = float("-inf")
 
@@ -321,14 +323,35 @@ class Warehouse:
                 raise DiskFull(f"no space left on device writing {partial}") from None
             os.replace(partial, folder / f"{table}.parquet")
 
-    def status_rows(self) -> list[tuple]:
-        return self.con.execute(
-            f"""select retailer, dataset, file_name, file_date,
-                       status || case when has_previous_version then '; previous version kept' else '' end,
-                       rows_read, rows_landed, rows_rejected, finished_at, message, encoding, file_hour
-                from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_hour nulls first,
-                         file_name"""
-        ).fetchall()
+
+def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; a lock held by a reader is waited for (READER_WAIT_SECONDS): the run
+    lock (lock.py) already keeps other writers out, so whoever holds it now only reads."""
+    deadline = time.monotonic() + READER_WAIT_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise LoaderError(f"cannot open warehouse {path}: {exc}") from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+def manifest_rows(con) -> list[dict]:
+    """Every file of the manifest, as `status` shows it (any connection: read-only ones and the
+    snapshot a run keeps, see `reading`)."""
+    cursor = con.execute(
+        f"""select retailer || '.' || dataset as source, retailer, dataset, file_name, file_date, file_hour, status,
+                   coalesce(has_previous_version, false) as previous_version_kept, rows_read, rows_landed,
+                   rows_rejected, finished_at, message, encoding
+            from {META_SCHEMA}.files order by retailer, dataset, file_date nulls last, file_hour nulls first,
+                     file_name""")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def snapshot_dir(path: Path) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -115,12 +116,26 @@ def test_dry_run_lists_each_problem_with_count_and_share(imported):
     assert issues[("event_time", "not a valid timestamp")] == (1, share)
     assert issues[("url", "required value missing")] == (1, share)
     assert issues[("visitor_id", "required value missing")] == (1, share)
-    # The short line, as DuckDB's reader reports it: fields ran out at the fourth column.
-    assert issues[("visitor_id", "MISSING COLUMNS")] == (1, share)
+    # The short line: wrong as a whole, not filed under the column where its fields ran out.
+    assert issues[("(row)", "wrong number of fields")] == (1, share)
     assert len(issues) == 4, issues
-    assert report["records"] == {"read": read, "valid": 7, "rejected": 4}
+    by_problem = {i["problem"]: i for i in report["issues"]}
+    short = by_problem["wrong number of fields"]
+    assert short["code"] == "MISSING COLUMNS"
+    assert short["first_lines"] == [f"acme_visits_20240602.csv:{len(DAY2) + 2}"]
+    assert "expected 17, found 3" in short["examples"][0] and "short,line,only" in short["examples"][0]
+    bad_time = by_problem["not a valid timestamp"]
+    assert (bad_time["code"], bad_time["first_lines"], bad_time["examples"]) == (
+        "invalid_value", ["acme_visits_20240602.csv:9"], ["yesterday-ish"])
+    missing = [i for i in report["issues"] if i["problem"] == "required value missing"]
+    assert {tuple(i["examples"]) for i in missing} == {("(empty)",)}
+    assert all("Got " not in i["hint"] and i["hint"] for i in report["issues"])
+    # the dry run found errors: its badge says so, as its exit code does
+    assert report["status"] == "completed" and report["outcome"] == "completed with errors"
+    assert report["records"] == {"read": read, "items": read, "valid": 7, "rejected": 4}   # one row, one item
     [views] = [m for m in report["overview"] if m["model"] == "fct_page_views"]
-    assert (views["added"], views["updated"], views["unchanged"]) == (5, 1, 1)
+    assert (views["added"], views["updated"], views["unchanged"], views["removed"]) == (5, 1, 1, 0)
+    assert views["key"] == ["page_view_id"]
     assert views["rows_after"] == 4 + 5
     [sample] = report["samples"]
     first_ids = [row[sample["columns"].index("event_id")] for row in sample["first"]]
@@ -186,18 +201,52 @@ def test_html_report_holds_the_issues_table(imported):
     assert 'id="dry-run-banner"' in page
 
 
-def test_html_report_opens_in_headless_chromium(imported, tmp_path):
+def _chromium(tmp_path: Path, page: Path, shot: Path) -> str:
+    """Open `page` in headless Chromium: a screenshot to `shot`, and the DOM as the browser built it."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed (the Makefile's test target installs it with apt-get)")
-    page = next((imported["project"].root / "dry").glob("*-dry-run.html"))
     flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
-    shot = tmp_path / "report.png"
     subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1400,2000", page.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
-    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120,
-                         check=True).stdout
+    return subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120,
+                          check=True).stdout
+
+
+def test_html_report_opens_in_headless_chromium(imported, tmp_path):
+    page = next((imported["project"].root / "dry").glob("*-dry-run.html"))
+    dom = _chromium(tmp_path, page, tmp_path / "report.png")
     assert '<table id="issues">' in dom
     assert "not a valid timestamp" in dom and "DRY RUN".lower() in dom.lower()
+    assert 'id="status">completed with errors<' in dom
+    # one file: charts inline as SVG (rows per file date, rejects by reason, deliveries per day), no script
+    assert dom.count("<svg") == 3 and "<script" not in page.read_text(encoding="utf-8")
+    assert "Records rejected by reason" in dom and "acme.visits: files per day" in dom
+    assert "acme_visits_20240602.csv:9" in dom and "yesterday-ish" in dom        # first lines, example values
+    # the title names what was imported (one file of one source), not every source of the project
+    assert "<title>Dry run report: acme.visits</title>" in dom
+
+
+def test_the_report_index_lists_every_run_with_charts_over_time(imported, tmp_path):
+    from loaders.report_index import write_index
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    root = imported["project"].root
+    for sub in ("day1", "dry", "real"):
+        for path in (root / sub).glob("*.*"):
+            if path.name != "index.html":
+                shutil.copy(path, folder / path.name)
+    index = write_index(folder)
+    assert (root / "dry" / "index.html").is_file()        # each report folder gets its own, at every run
+    dom = _chromium(tmp_path, index, tmp_path / "index.png")
+    parser = _Tables()
+    parser.feed(dom)
+    assert parser.rows["runs"] == 1 + 3
+    kinds = re.findall(r"<td>(dry run|import)</td>", dom)
+    assert kinds == ["import", "dry run", "import"]         # newest first
+    assert dom.count("completed with errors") == 2 and dom.count('href="') == 3
+    assert dom.count("<svg") == 1 and "acme.visits: rows read (grey) and rejected (red) per run" in dom
+    assert "<script" not in index.read_text(encoding="utf-8")

@@ -99,7 +99,7 @@ def test_an_egoi_list_through_add_retailer_run_dry_run_and_import_from_it(shop):
     assert dim_users(project) == expected_users(served)
     assert links(project) == {(expected_record(c)["contact_id"], expected_record(c)["email_sha256"])
                               for c in served if c["base"]["email"]}
-    status = project.cli("status")
+    status = project.cli("status", "--files")
     assert f"E-goi account {ACCOUNT_ID}, list {LIST_ID}: 4 pages, 7 contacts" in status.out
 
     # -- the list changes: Ana unsubscribed, Pedro has a new e-mail -----------------------------------------

@@ -448,3 +448,53 @@ def test_no_plaintext_email_past_the_raw_tables(built):
     # the delivered export does hold them (the test above can fail); the loader hashed them as they landed
     assert any("@" in o["head"]["Email"] for o in _shopify(FOREZIA).values())
     assert project.query("select count(*) from raw_forezia.orders where \"Email\" like '%@%'")[0][0] == 0
+
+
+def test_the_report_counts_items_and_shares_of_this_imports_items(built):
+    _, _, _, taxinc, report = built
+    files = {f["source"]: f for f in report["files"]}
+    # spec 003: "File Items Count" is the number of items (orders here, one row per line item)
+    for source, path in (("forezia.orders", FOREZIA), ("rieker.orders", RIEKER), ("taxinc.orders", taxinc)):
+        entry = files[source]
+        assert entry["item_field"] == "Name"
+        assert entry["items"] == len(_shopify(path)) + entry["rows_rejected"] < entry["rows_read"], source
+    assert files["kevelbad.orders"]["item_field"] == "orderId"
+    assert report["records"]["items"] == sum(f["items"] for f in report["files"] if f["landed"])
+    # every issue is about this import's sources, and a share of their records
+    assert report["issues"] and all(0 <= i["percent"] <= 100 for i in report["issues"]), report["issues"]
+    assert {i["source"] for i in report["issues"]} <= set(files)
+    # dbt tests are about whole tables: apart, with what to run, never dbt's own words
+    assert {t["test"] for t in report["tests"]} >= {"no_rejected_rows", "not_null"}
+    assert all("--store-failures" in t["hint"] and "Got " not in t["hint"] for t in report["tests"])
+
+
+@pytest.fixture(scope="module")
+def nothing_new(built):
+    """A dry run right after the import: every file is unchanged, nothing would change."""
+    project = built[0]
+    result = project.cli("dry-run", "--report-dir", str(project.root / "nothing-new"))
+    [path] = (project.root / "nothing-new").glob("*-dry-run.json")
+    return result, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_dry_run_with_nothing_new_reports_no_change_anywhere(nothing_new):
+    result, report = nothing_new
+    # every file unchanged, but the one whose header is refused: it fails again, as at the import
+    assert {(f["source"], f["status"]) for f in report["files"] if f["status"] != "unchanged"} == \
+        {("kevelcase.orders", "failed")}
+    overview = {m["model"]: m for m in report["overview"]}
+    # the order marts compared by a key that tells one row (an event, an event's line item), not by order
+    assert overview["fct_order_events"]["key"] == ["event_key"]
+    assert overview["fct_order_event_line_items"]["key"] == ["event_line_item_key"]
+    assert {"fct_orders", "fct_order_line_items", "fct_order_events", "fct_order_event_line_items",
+            "fct_order_event_changes", "dim_users"} <= set(overview)
+    changed = {name: (m["added"], m["updated"], m["removed"]) for name, m in overview.items()
+               if (m["added"], m["updated"], m["removed"]) != (0, 0, 0)}
+    assert changed == {}
+    # rows of this import: none (a model that keeps no load id cannot tell, and says so with None)
+    assert {m["valid"] for m in overview.values()} == {0, None}
+    assert overview["fct_orders"]["rows_after"] > 0 and overview["fct_orders"]["unchanged"] == 0
+    assert report["order_events"]["counts"] == {}
+    assert report["records"] == {"read": 0, "items": 0, "valid": 0, "rejected": 0}
+    assert [i for i in report["issues"] if i["level"] == "error"] == []
+    assert result.code == 1 and report["outcome"] == "failed"    # that file

@@ -443,5 +443,5 @@ def test_a_failed_redelivery_keeps_the_previous_version(landed):
         ("failed", 3, 3, True), ("failed", 3, 3, True)]
     raw = project.query("select _source_file, count(*), min(_load_id) from raw_redo.rows group by 1 order by 1")
     assert [(name, n, load) for name, _, _, n, _, load in manifest] == raw
-    shown = project.cli("status")
+    shown = project.cli("status", "--files")
     assert _flat(shown.out).count("failed;previousversionkept") >= 2

@@ -182,7 +182,7 @@ def test_an_uncertain_guess_is_said_in_the_output_and_the_manifest(landed):
     assert encoding == "cp1252"   # the common code page wins a tie...
     assert "auto-detected but uncertain" in message and "'Plzeň'" in message and "(line 2)" in message
     assert "uncertain encoding drop/unsure/unsure.csv: decoded as cp1252" in result.err   # ...and says so
-    shown = project.cli("status")
+    shown = project.cli("status", "--files")
     assert "uncertain" in shown.out
 
 

@@ -45,7 +45,7 @@ def runs(tmp_path_factory):
     (folder / "relay_visits_20240602.csv").write_text("event_id,url\nr10,https://relay.example/x\n")
     second = project.cli("--warehouse", str(chosen), "run")
     marts_second = _query(chosen, "select _source_file, event_id, _load_id from fct_page_views order by 1, 2")
-    status = project.cli("--warehouse", str(chosen), "status")
+    status = project.cli("--warehouse", str(chosen), "status", "--files")
     return project, chosen, first, marts_first, second, marts_second, status
 
 

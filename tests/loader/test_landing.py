@@ -44,7 +44,7 @@ def test_relanding_unchanged_folder_changes_nothing(mini):
     assert mini.query("select * from loader.files order by file_name") == before
     assert mini.query("select * from raw_shop.visits order by _source_file, _line_number") == raw_before
 
-    status = mini.cli("status")
+    status = mini.cli("status", "--files")
     assert status.code == 0
     assert "shop_visits_20240601.csv" in status.out and "landed" in status.out
 
@@ -265,7 +265,7 @@ def test_an_interrupted_re_delivery_keeps_the_version_landed_before(mini, monkey
     delivered.write_text(visits(first + ["e7,2024-06-01T10:00:00Z,v7,https://x.example/7"]))
     land_interrupted()
     assert state() == ([("cancelled", True, 5)], [(5,)])
-    assert "cancelled; previous version kept" in " ".join(mini.cli("status").out.split())
+    assert "cancelled; previous version kept" in " ".join(mini.cli("status", "--files").out.split())
 
     result = mini.cli("land")
     assert result.code == 0, result.err
@@ -277,7 +277,7 @@ def test_status_shows_delivered_names_as_they_are(mini):
     mini.declare("shop", {"visits": ("symbiosys_visits_csv", "shop/*.csv")})
     mini.write("shop/shop_visits_20240601[bold].csv", visits(["e1,2024-06-01T10:00:00Z,v1,https://x.example/a"]))
     assert mini.cli("land").code == 1   # no date in that name: failed, named
-    status = mini.cli("status")
+    status = mini.cli("status", "--files")
     assert status.code == 0, status.err
     assert "shop_visits_20240601[bold].csv" in status.out
 

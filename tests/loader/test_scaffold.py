@@ -39,11 +39,11 @@ def test_add_retailer_refuses_unsafe_names_and_existing_folders(tmp_path):
     project = copy_project(tmp_path)
     for name in ("Globex", "../evil", "a__b", "1shop", "drop table"):
         result = run_cli("add-retailer", name, "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
-        assert result.code == 1 and "not safe" in result.err, name
+        assert result.code == 2 and "not safe" in result.err, name      # bad usage
     result = run_cli("add-retailer", "acme", "--dataset", "visits:symbiosys_visits_csv:x_*.csv", cwd=project)
-    assert result.code == 1 and "already exists" in result.err
+    assert result.code == 2 and "already exists" in result.err
     result = run_cli("add-retailer", "newco", "--dataset", "visits:nope:x_*.csv", cwd=project)
-    assert result.code == 1 and "unknown format 'nope'" in result.err
+    assert result.code == 2 and "unknown format 'nope'" in result.err
     assert not (project / "models" / "staging" / "newco").exists()
 
 
@@ -75,7 +75,7 @@ def test_add_retailer_writes_an_api_source_without_location_and_refuses_mixed_fo
          "option 'api_key' holds a literal secret"),
     ]:
         result = run_cli("add-retailer", "initech", *args, cwd=project)
-        assert result.code == 1 and message in result.err and "Traceback" not in result.err, (args, result.err)
+        assert result.code == 2 and message in result.err and "Traceback" not in result.err, (args, result.err)
         assert not (project / "models/staging/initech").exists()
 
     result = run_cli("add-retailer", "initech", "--dataset", "contacts:egoi_contacts", "--option", "contacts:list_id=321",

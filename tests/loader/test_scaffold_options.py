@@ -31,7 +31,7 @@ def test_unknown_or_malformed_options_are_refused_with_what_is_known(tmp_path):
     project = copy_project(tmp_path)
     base = ["add-retailer", "badco", "--dataset", "users:kevel_users:x_*.csv"]
     for flags, message in [
-        (["--option", "users:user_id_type=email"], "unknown option 'user_id_type' for format kevel_users. Known options: "),
+        (["--option", "users:user_id_type=email"], "unknown option 'user_id_type' for format kevel_users (known options: "),
         (["--option", "users:columns=user_id"], "meta.loader.columns must be a mapping, not 'user_id'"),
         (["--option", "users:columns={user_id: email}"], "meta.loader.columns.user_id must be a mapping such as {source: FIELD}"),
         (["--option", "users:columns={nope: {source: x}}"], "no column nope in format kevel_users"),
@@ -41,17 +41,17 @@ def test_unknown_or_malformed_options_are_refused_with_what_is_known(tmp_path):
         (["--user-id-type", "visits:email"], "NAME one of the --dataset names"),
     ]:
         result = run_cli(*base, *flags, cwd=project)
-        assert result.code == 1 and "Traceback" not in result.err, (flags, result.err)
+        assert result.code == 2 and "Traceback" not in result.err, (flags, result.err)
         assert message in result.err, (flags, result.err)
     # the list of known options names what the loader and the format read
     result = run_cli(*base, "--option", "users:timezon=UTC", cwd=project)
-    assert result.code == 1
+    assert result.code == 2 and "did you mean timezone?" in result.err
     for known in ("timezone (zone of date-times without an offset)", "optional_columns (", "encoding (", "casts ("):
         assert known in result.err, result.err
     assert "transformations (" not in result.err   # written by the transformation flags
     result = run_cli("add-retailer", "visitco", "--dataset", "visits:symbiosys_visits_csv:x_*.csv",
                      "--user-id-type", "visits:email", cwd=project)
-    assert result.code == 1 and "format symbiosys_visits_csv has no user_id_type column" in result.err
+    assert result.code == 2 and "format symbiosys_visits_csv has no user_id_type column" in result.err
     assert not (project / "models/staging/badco").exists() and not (project / "models/staging/visitco").exists()
 
 
@@ -94,5 +94,5 @@ def test_the_options_of_every_source_kind_are_known(tmp_path):
     result = run_cli("add-retailer", "leakco", "--dataset", "visits:symbiosys_visits_csv:spool/leakco",
                      "--option", "visits:source=event_api", "--option", "visits:write_key=0123456789abcdef0123",
                      cwd=project)
-    assert result.code == 1 and "option 'write_key' holds a literal secret" in result.err, result.err
+    assert result.code == 2 and "option 'write_key' holds a literal secret" in result.err, result.err
     assert not (project / "models/staging/leakco").exists()

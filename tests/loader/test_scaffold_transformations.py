@@ -37,7 +37,7 @@ def test_bad_transformation_flags_are_refused_with_the_expected_form(tmp_path):
         ("--timestamp", "visits:signup:dd/MM/yyyy", "NAME one of the dataset names"),
     ]:
         result = run_cli(*base, flag, value, cwd=project)
-        assert result.code == 1 and message in result.err and "Traceback" not in result.err, (flag, result.err)
+        assert result.code == 2 and message in result.err and "Traceback" not in result.err, (flag, result.err)
     assert not (project / "models/staging/northwind").exists()
 
 

@@ -89,7 +89,7 @@ def test_a_list_lands_page_by_page_as_one_delivery_mapped_as_the_spec_says(shop,
     assert not leaked
     assert hashlib.sha256(b"ana.sousa@example.pt").hexdigest() in stored
 
-    status = shop.cli("status")
+    status = shop.cli("status", "--files")
     assert status.code == 0 and "3 pages, 7 contacts" in status.out
 
 
